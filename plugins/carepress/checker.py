@@ -1,0 +1,235 @@
+"""Run every check on every page: read, validate, apply the rules, suppress.
+
+Shared by ``carepress check`` and the compliance plugin, so that a page gives
+the same findings in a terminal and in a build. Fail closed: a rule that
+raises becomes an error naming the page and the rule; nothing is skipped
+silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .frontmatter import Parsed, read_file
+from .model import Document, Finding, Severity, Suppression, parse_date
+from .policy import Policy
+from .rules import CONTENT_TYPES, Context, all_rules
+from .schemas import frontmatter_schema, findings_for
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """Everything carepress knows about one page after checking it."""
+
+    rel_path: str
+    document: Document | None
+    findings: tuple[Finding, ...]
+    suppressions: tuple[Suppression, ...] = ()
+    valid: bool = True
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+
+@dataclass
+class CheckResult:
+    pages: dict[str, PageResult] = field(default_factory=dict)
+
+    @property
+    def findings(self) -> list[Finding]:
+        out = [f for page in self.pages.values() for f in page.findings]
+        return sorted(out, key=Finding.sort_key)
+
+    @property
+    def suppressions(self) -> list[tuple[str, Suppression]]:
+        return [(p.rel_path, s) for p in self.pages.values() for s in p.suppressions]
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity is severity)
+
+
+def discover(docs_dir: Path, paths: Sequence[Path] = ()) -> list[Path]:
+    """The Markdown pages to check: the given files and folders, or the whole docs folder."""
+    roots = list(paths) or [docs_dir]
+    found: list[Path] = []
+    for root in roots:
+        if root.is_dir():
+            found.extend(p for p in root.rglob("*") if p.suffix in MARKDOWN_SUFFIXES and p.is_file())
+        else:
+            found.append(root)
+    return sorted(set(found))
+
+
+def validate(parsed: Parsed) -> tuple[Document | None, list[Finding]]:
+    """Front-matter schema check; a page that fails it goes no further."""
+    findings = list(parsed.findings)
+    doc = parsed.document
+    if doc is None:
+        return None, findings
+    if not doc.has_front_matter:
+        findings.append(
+            Finding(
+                "frontmatter.missing",
+                Severity.ERROR,
+                doc.rel_path,
+                1,
+                1,
+                message="The page has no front matter, so carepress cannot tell what it is or who reviewed it.",
+                hint="Start the file with '---', then 'type: article' (or myth, story, alert, page) "
+                "and the other fields, then '---'. 'carepress new' writes a complete example.",
+            )
+        )
+        return None, findings
+    content_type = doc.meta.get("type")
+    if content_type not in (*CONTENT_TYPES, "page"):
+        span = doc.span("type") if "type" in doc.meta else doc.span()
+        findings.append(
+            Finding(
+                "frontmatter.schema",
+                Severity.ERROR,
+                doc.rel_path,
+                span.line,
+                span.column,
+                span.end_line,
+                span.end_column,
+                "Missing required field 'type'."
+                if "type" not in doc.meta
+                else f"'type' is {content_type!r}, which is not a content type.",
+                "Set 'type:' to one of article, myth, story, alert or page.",
+            )
+        )
+        return None, findings
+    findings.extend(
+        findings_for(frontmatter_schema(str(content_type)), doc.meta, doc.rel_path, doc.spans, doc.key_spans)
+    )
+    if any(f.severity is Severity.ERROR for f in findings):
+        return doc, findings
+    return doc, findings
+
+
+def run_rules(doc: Document, policy: Policy, ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    for rule in all_rules():
+        if doc.type not in rule.types:
+            continue
+        try:
+            out.extend(rule.fn(doc, policy, ctx))
+        except Exception as exc:  # noqa: BLE001 - fail closed, naming the page and rule
+            out.append(
+                Finding(
+                    "carepress.rule-failed",
+                    Severity.ERROR,
+                    doc.rel_path,
+                    1,
+                    1,
+                    message=f"The check {rule.name} failed on this page: {type(exc).__name__}: {exc}",
+                    hint="This is a carepress bug or a page it cannot read; the page is not published "
+                    "until the check passes. Report it with this page attached.",
+                )
+            )
+    return out
+
+
+def suppressions_of(doc: Document) -> list[Suppression]:
+    out = []
+    for index, item in enumerate(doc.meta.get("suppress") or []):
+        expires = parse_date(item.get("expires"))
+        if expires is None:
+            continue
+        out.append(
+            Suppression(
+                rule=item["rule"],
+                reason=item["reason"],
+                approved_by=item["approved_by"],
+                expires=expires,
+                line=item.get("line"),
+                text=item.get("text"),
+                index=index,
+            )
+        )
+    return out
+
+
+def _occurrence_text(doc: Document, f: Finding) -> str:
+    lines = doc.source.split("\n")
+    if not (1 <= f.line <= len(lines)):
+        return ""
+    if f.end_line == f.line and f.end_column > f.column:
+        return lines[f.line - 1][f.column - 1 : f.end_column - 1]
+    return lines[f.line - 1][f.column - 1 :]
+
+
+def apply_suppressions(
+    doc: Document, findings: Iterable[Finding], policy: Policy, today: dt.date
+) -> tuple[list[Finding], list[Suppression]]:
+    """Drop findings covered by an approved, unexpired suppression.
+
+    A PHI suppression covers one occurrence, by line and exact text: if the
+    text moves or changes, the finding comes back.
+    """
+    active = [
+        s
+        for s in suppressions_of(doc)
+        if s.expires >= today and s.approved_by in policy.people and not s.rule.startswith("suppress.")
+    ]
+    if not active:
+        return list(findings), []
+    kept: list[Finding] = []
+    used: set[int] = set()
+    for f in findings:
+        covering = None
+        for s in active:
+            if s.rule != f.rule:
+                continue
+            if f.rule.startswith("phi."):
+                if s.line != f.line or not s.text or _occurrence_text(doc, f) != s.text:
+                    continue
+            covering = s
+            break
+        if covering is None or f.severity is Severity.NOTICE:
+            kept.append(f)
+        else:
+            used.add(covering.index)
+    return kept, [s for s in active if s.index in used or not s.rule.startswith("phi.")]
+
+
+def check_document(parsed: Parsed, policy: Policy, ctx: Context) -> PageResult:
+    doc, findings = validate(parsed)
+    rel = parsed.document.rel_path if parsed.document else (findings[0].path if findings else "")
+    if doc is None or any(f.severity is Severity.ERROR for f in findings):
+        return PageResult(rel, doc, tuple(sorted(findings, key=Finding.sort_key)), valid=False)
+    if doc.type == "page":
+        return PageResult(rel, doc, tuple(findings))
+    findings.extend(run_rules(doc, policy, ctx))
+    kept, used = apply_suppressions(doc, findings, policy, ctx.today)
+    return PageResult(rel, doc, tuple(sorted(kept, key=Finding.sort_key)), tuple(used))
+
+
+def read_pages(root: Path, files: Iterable[Path]) -> dict[str, Parsed]:
+    out: dict[str, Parsed] = {}
+    for path in files:
+        try:
+            rel = path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            rel = path.as_posix()
+        out[rel] = read_file(path, rel)
+    return out
+
+
+def check_pages(
+    parsed_pages: dict[str, Parsed], policy: Policy, today: dt.date, mode: str = "check",
+    site_lang: str = "en", site_url: str = "",
+) -> CheckResult:
+    documents = {rel: p.document for rel, p in parsed_pages.items() if p.document is not None}
+    ctx = Context(today=today, documents=documents, mode=mode, site_lang=site_lang, site_url=site_url)
+    result = CheckResult()
+    for rel, parsed in parsed_pages.items():
+        result.pages[rel] = check_document(parsed, policy, ctx)
+    return result
+

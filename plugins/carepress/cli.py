@@ -1,0 +1,159 @@
+"""The ``carepress`` command.
+
+Exit codes everywhere: 0 clean, 1 findings at or above the failing severity,
+2 usage or configuration error (a missing or malformed policy file included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .checker import CheckResult, check_pages, discover, read_pages
+from .emit.report import FORMATS, Report, render
+from .model import Severity
+from .policy import Policy, PolicyError, load_policy
+from .project import Project, ProjectError, build_date_from_env, load_project
+from .summary import page_summary
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_CONFIG = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A bad argument: exit 2 with the message."""
+
+
+def resolve_today(value: str | None) -> dt.date:
+    """The build date: --today, else SOURCE_DATE_EPOCH, else the clock."""
+    if value:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise UsageError(f"--today {value!r} is not a date; write it as YYYY-MM-DD.") from None
+    from_env = build_date_from_env()
+    return dt.date.fromisoformat(from_env) if from_env else dt.date.today()
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--today", metavar="DATE", help="the build date (YYYY-MM-DD); default SOURCE_DATE_EPOCH or today")
+    parser.add_argument("--config", metavar="FILE", type=Path, help="mkdocs.yml to use (default: found from the working directory)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="carepress",
+        description="Check, publish and share a hospital's health-education pages.",
+    )
+    parser.add_argument("--version", action="version", version=f"carepress {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    check = sub.add_parser("check", help="check pages against the editorial policy (renders no site)")
+    check.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="pages or folders (default: every page)")
+    check.add_argument("--format", choices=FORMATS, default="text", help="report format (default text)")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
+    check.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE instead of standard output")
+    _add_common(check)
+    return parser
+
+
+def _load(args: argparse.Namespace) -> tuple[Project, Policy]:
+    project = load_project(config_file=args.config) if args.config else load_project(Path.cwd())
+    policy = load_policy(project.policy_dir, display_root=project.root)
+    return project, policy
+
+
+def _report_policy_error(exc: PolicyError) -> int:
+    for f in exc.findings:
+        where = f"{f.path}:{f.line}:{f.column}" if f.line else f.path
+        print(f"{where}: error [{f.rule}] {f.message}", file=sys.stderr)
+        if f.hint:
+            print(f"    fix: {f.hint}", file=sys.stderr)
+    print("carepress: the policy could not be loaded; nothing was checked.", file=sys.stderr)
+    return EXIT_CONFIG
+
+
+def _pages(project: Project, paths: Sequence[Path]) -> list[Path]:
+    resolved = []
+    for path in paths:
+        full = path if path.is_absolute() else Path.cwd() / path
+        if not full.exists():
+            raise UsageError(f"{path}: no such file or folder.")
+        resolved.append(full.resolve())
+    return discover(project.docs_dir, resolved)
+
+
+def run_check(project: Project, policy: Policy, files: Sequence[Path], today: dt.date) -> CheckResult:
+    parsed = read_pages(project.root, files)
+    return check_pages(parsed, policy, today, mode="check", site_lang=project.lang, site_url=project.site_url)
+
+
+def make_report(result: CheckResult, policy: Policy) -> Report:
+    pages = {
+        rel: page_summary(page.document, policy)
+        for rel, page in result.pages.items()
+        if page.document is not None and page.document.type not in ("", "page")
+    }
+    return Report(
+        findings=result.findings,
+        suppressions=result.suppressions,
+        pages_checked=len(result.pages),
+        pages=pages,
+        repository_url=os.environ.get("GITHUB_SERVER_URL", "") + "/" + os.environ["GITHUB_REPOSITORY"]
+        if os.environ.get("GITHUB_REPOSITORY")
+        else "",
+        ref=os.environ.get("GITHUB_SHA", ""),
+    )
+
+
+def exit_code(report: Report, strict: bool) -> int:
+    if report.count(Severity.ERROR):
+        return EXIT_FINDINGS
+    if strict and report.count(Severity.WARNING):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    today = resolve_today(args.today)
+    project, policy = _load(args)
+    files = _pages(project, args.paths)
+    result = run_check(project, policy, files, today)
+    report = make_report(result, policy)
+    colour = args.format == "text" and args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    _emit(render(report, args.format, colour=colour), args.output)
+    return exit_code(report, args.strict)
+
+
+COMMANDS = {"check": cmd_check}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        print(f"carepress: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except ProjectError as exc:
+        print(f"carepress: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except PolicyError as exc:
+        return _report_policy_error(exc)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,421 @@
+"""Read a page: its YAML front matter (with line numbers) and its Markdown body.
+
+MkDocs swallows front-matter YAML errors and renders the raw text as the
+page, so carepress reads front matter itself, strictly:
+
+* safe tags only (``!!python/object`` and every custom tag is an error);
+* a bound on aliases, nodes and depth (a "billion laughs" file fails fast);
+* real dates (``2026-02-30`` is an error), kept as ISO text so JSON Schema
+  checks the same thing the author wrote;
+* duplicate keys are an error, not last-one-wins;
+* UTF-8 with or without a BOM, LF or CRLF line ends.
+
+PyYAML composes the node tree (its C composer where installed: about eight
+times faster than the pure-Python one) and every node carries its line and
+column; the walk below turns nodes into Python values and records where each
+value came from, so that every later finding can name path:line:column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .model import Document, Finding, Severity, Span
+
+try:  # pragma: no cover - depends on how PyYAML was built
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+MAX_FRONT_MATTER_BYTES = 256 * 1024
+MAX_ALIASES = 64
+MAX_NODES = 50_000
+MAX_DEPTH = 40
+
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+_OPEN = re.compile(r"---[ \t]*\n")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
+
+
+class _Stop(Exception):
+    """Raised inside the walk when the front matter cannot be read further."""
+
+    def __init__(self, finding: Finding) -> None:
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+@dataclass
+class _Walk:
+    rel_path: str
+    line_offset: int
+    loader: Any
+    nodes: int = 0
+    aliases: int = 0
+    seen: set[int] = field(default_factory=set)
+    spans: dict[tuple[Any, ...], Span] = field(default_factory=dict)
+    key_spans: dict[tuple[Any, ...], Span] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    def span(self, node: yaml.Node) -> Span:
+        start, end = node.start_mark, node.end_mark
+        return Span(
+            start.line + 1 + self.line_offset,
+            start.column + 1,
+            end.line + 1 + self.line_offset,
+            end.column + 1,
+        )
+
+    def error(self, rule: str, node: yaml.Node | None, message: str, hint: str) -> Finding:
+        span = self.span(node) if node is not None else Span(1 + self.line_offset, 1, 0, 0)
+        return Finding(
+            rule,
+            Severity.ERROR,
+            self.rel_path,
+            span.line,
+            span.column,
+            span.end_line,
+            span.end_column,
+            message,
+            hint,
+        )
+
+
+def field_name(path: tuple[Any, ...]) -> str:
+    """``("citations", 2, "DOI")`` -> ``citations[2].DOI`` (what authors see)."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "front matter"
+
+
+def _walk(node: yaml.Node, path: tuple[Any, ...], state: _Walk, depth: int) -> Any:
+    state.nodes += 1
+    if state.nodes > MAX_NODES:
+        raise _Stop(
+            state.error(
+                "frontmatter.limits",
+                node,
+                f"Front matter has more than {MAX_NODES} values.",
+                "Keep front matter to the page's metadata; move long content into the body.",
+            )
+        )
+    if depth > MAX_DEPTH:
+        raise _Stop(
+            state.error(
+                "frontmatter.limits",
+                node,
+                f"Front matter nests deeper than {MAX_DEPTH} levels at '{field_name(path)}'.",
+                "Flatten the value; no carepress field nests this deep.",
+            )
+        )
+    if id(node) in state.seen:
+        state.aliases += 1
+        if state.aliases > MAX_ALIASES:
+            raise _Stop(
+                state.error(
+                    "frontmatter.limits",
+                    node,
+                    f"Front matter uses more than {MAX_ALIASES} YAML aliases.",
+                    "Write the values out instead of repeating anchors (*alias).",
+                )
+            )
+    state.seen.add(id(node))
+    state.spans[path] = state.span(node)
+    if node.tag not in _SAFE_TAGS:
+        raise _Stop(
+            state.error(
+                "frontmatter.yaml",
+                node,
+                f"'{field_name(path)}' uses the YAML tag '{node.tag.replace('tag:yaml.org,2002:', '!!')}', which carepress does not accept.",
+                "Remove the tag: front matter holds plain text, numbers, dates, lists and mappings.",
+            )
+        )
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _Stop(
+                    state.error(
+                        "frontmatter.yaml",
+                        key_node,
+                        f"A key in '{field_name(path)}' is a list or mapping, not a name.",
+                        "Write keys as plain names such as 'title:'.",
+                    )
+                )
+            key = str(key_node.value)
+            key_path = path + (key,)
+            if key in result:
+                first = state.key_spans[key_path]
+                state.findings.append(
+                    state.error(
+                        "frontmatter.duplicate-key",
+                        key_node,
+                        f"'{field_name(key_path)}' is given twice (first on line {first.line}).",
+                        "Keep one of the two; YAML would silently use the last one.",
+                    )
+                )
+                continue
+            state.key_spans[key_path] = state.span(key_node)
+            result[key] = _walk(value_node, key_path, state, depth + 1)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_walk(item, path + (i,), state, depth + 1) for i, item in enumerate(node.value)]
+    try:
+        value = state.loader.construct_object(node)
+    except (ValueError, yaml.YAMLError) as exc:
+        if node.tag.endswith(":timestamp"):
+            # Not a real date (2026-02-30): keep the text, and let the schema's
+            # date format say so on the field that expects a date.
+            return str(node.value)
+        raise _Stop(
+            state.error(
+                "frontmatter.yaml",
+                node,
+                f"'{field_name(path)}' cannot be read: {exc}.",
+                "Quote the value if it is meant as text.",
+            )
+        ) from None
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """The result of reading one file: a Document when it could be read."""
+
+    document: Document | None
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class LoadedYaml:
+    """YAML read with the position of every value and key."""
+
+    data: Any
+    spans: dict[tuple[Any, ...], Span]
+    key_spans: dict[tuple[Any, ...], Span]
+    findings: tuple[Finding, ...]
+    failed: bool
+
+
+def read_yaml(text: str, rel_path: str, line_offset: int = 0) -> LoadedYaml:
+    """Read YAML strictly; ``line_offset`` is the file line before ``text`` starts."""
+    loader = _Loader(text)
+    state = _Walk(rel_path, line_offset, loader)
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = (mark.line + 1 + line_offset) if mark else 1
+            column = (mark.column + 1) if mark else 1
+            problem = exc.problem or exc.context or "invalid YAML"
+            raise _Stop(
+                Finding(
+                    "frontmatter.yaml",
+                    Severity.ERROR,
+                    rel_path,
+                    line,
+                    column,
+                    message=f"This is not valid YAML: {problem}.",
+                    hint=_yaml_hint(problem),
+                )
+            ) from None
+        except yaml.YAMLError as exc:
+            raise _Stop(
+                Finding(
+                    "frontmatter.yaml",
+                    Severity.ERROR,
+                    rel_path,
+                    1 + line_offset,
+                    1,
+                    message=f"This is not valid YAML: {exc}.",
+                    hint="Check the indentation and quoting.",
+                )
+            ) from None
+        data = {} if node is None else _walk(node, (), state, 0)
+    except _Stop as stop:
+        return LoadedYaml(None, state.spans, state.key_spans, (*state.findings, stop.finding), True)
+    finally:
+        loader.dispose()
+    return LoadedYaml(data, state.spans, state.key_spans, tuple(state.findings), False)
+
+
+def _decode(data: bytes, rel_path: str) -> tuple[str | None, Finding | None]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, Finding(
+            "frontmatter.encoding",
+            Severity.ERROR,
+            rel_path,
+            line,
+            column,
+            message=f"The file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at line {line}).",
+            hint="Save the file as UTF-8; most editors offer this under 'Save with encoding'.",
+        )
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        column = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        return None, Finding(
+            "frontmatter.encoding",
+            Severity.ERROR,
+            rel_path,
+            line,
+            column,
+            message="The file contains a NUL character, so it is not a text page.",
+            hint="Remove the NUL byte; it usually comes from pasting binary data.",
+        )
+    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+
+
+def read_text(text: str, path: Path, rel_path: str) -> Parsed:
+    """Read a page that is already decoded text (LF line ends)."""
+    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    if not _OPEN.match(text):
+        doc = Document(path, rel_path, text, {}, text, 1, has_front_matter=False, digest=digest)
+        return Parsed(doc, ())
+    opened = _OPEN.match(text)
+    assert opened is not None
+    close = _CLOSE.search(text, opened.end())
+    if close is None:
+        return Parsed(
+            None,
+            (
+                Finding(
+                    "frontmatter.yaml",
+                    Severity.ERROR,
+                    rel_path,
+                    1,
+                    1,
+                    1,
+                    4,
+                    "The front matter opened with '---' on line 1 is never closed.",
+                    "Add a line containing only '---' after the last front-matter field.",
+                ),
+            ),
+        )
+    yaml_text = text[opened.end() : close.start()]
+    if len(yaml_text.encode("utf-8")) > MAX_FRONT_MATTER_BYTES:
+        return Parsed(
+            None,
+            (
+                Finding(
+                    "frontmatter.limits",
+                    Severity.ERROR,
+                    rel_path,
+                    1,
+                    1,
+                    message=f"The front matter is larger than {MAX_FRONT_MATTER_BYTES // 1024} KiB.",
+                    hint="Front matter holds the page's metadata; move long text into the body.",
+                ),
+            ),
+        )
+    end_of_close = text.find("\n", close.end())
+    body = "" if end_of_close < 0 else text[end_of_close + 1 :]
+    body_line = text.count("\n", 0, end_of_close) + 2 if end_of_close >= 0 else text.count("\n") + 2
+    loaded = read_yaml(yaml_text, rel_path, line_offset=1)
+    if loaded.failed:
+        return Parsed(None, loaded.findings)
+    meta = loaded.data
+    if not isinstance(meta, dict):
+        return Parsed(
+            None,
+            (
+                Finding(
+                    "frontmatter.schema",
+                    Severity.ERROR,
+                    rel_path,
+                    2,
+                    1,
+                    message="The front matter is not a set of 'key: value' fields.",
+                    hint="Write front matter as 'key: value' lines, starting with 'type:'.",
+                ),
+            ),
+        )
+    doc = Document(
+        path,
+        rel_path,
+        text,
+        meta,
+        body,
+        body_line,
+        spans=loaded.spans,
+        key_spans=loaded.key_spans,
+        digest=digest,
+    )
+    return Parsed(doc, loaded.findings)
+
+
+def _yaml_hint(problem: str) -> str:
+    if "mapping values are not allowed" in problem:
+        return "A value contains ': '; put the whole value in quotes."
+    if "found character '\\t'" in problem:
+        return "Indent with spaces, not tabs."
+    if "could not find expected ':'" in problem:
+        return "Each field needs 'key: value'; check the line above for a missing colon or quote."
+    return "Check the indentation and quoting on that line."
+
+
+def read_file(path: Path, rel_path: str, max_bytes: int = 16 * 1024 * 1024) -> Parsed:
+    """Read and parse one page from disk."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return Parsed(
+                None,
+                (
+                    Finding(
+                        "frontmatter.limits",
+                        Severity.ERROR,
+                        rel_path,
+                        message=f"The page is {size // (1024 * 1024)} MiB, over the {max_bytes // (1024 * 1024)} MiB limit.",
+                        hint="Split the page; no health-education page should be this large.",
+                    ),
+                ),
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        return Parsed(
+            None,
+            (
+                Finding(
+                    "frontmatter.encoding",
+                    Severity.ERROR,
+                    rel_path,
+                    message=f"The page cannot be read: {exc.strerror}.",
+                    hint="Check the file exists and is readable.",
+                ),
+            ),
+        )
+    text, problem = _decode(data, rel_path)
+    if problem is not None:
+        return Parsed(None, (problem,))
+    assert text is not None
+    return read_text(text, path, rel_path)

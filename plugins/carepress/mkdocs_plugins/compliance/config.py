@@ -1,0 +1,17 @@
+"""Settings of the carepress/compliance plugin (in mkdocs.yml)."""
+
+from __future__ import annotations
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+
+
+class ComplianceConfig(Config):
+    enabled = c.Type(bool, default=True)
+    """Turn every carepress check in the build on or off."""
+    policy_dir = c.Type(str, default="policy")
+    """The hospital's policy folder, relative to mkdocs.yml."""
+    social_dir = c.Type(str, default="social")
+    """Where social snippets and the calendar go, relative to mkdocs.yml (never inside the site)."""
+    today = c.Optional(c.Type(str))
+    """The build date (YYYY-MM-DD). Default: SOURCE_DATE_EPOCH, else today."""

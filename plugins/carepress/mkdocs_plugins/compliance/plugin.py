@@ -1,0 +1,134 @@
+"""carepress/compliance: check every page before anything is rendered.
+
+A thin adapter: the checks live in ``carepress.checker``. Errors stop the
+build before rendering, with the same messages as ``carepress check``;
+warnings go through the plugin logger so ``mkdocs build --strict`` counts
+them; notices are logged at INFO.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import Files
+from mkdocs.structure.pages import Page
+
+from ...checker import check_pages
+from ...frontmatter import read_file
+from ...model import Finding, Severity
+from ...policy import PolicyError, load_policy
+from ...project import ProjectError, build_date_from_env
+from ...store import BuildStore
+from .config import ComplianceConfig
+
+log = get_plugin_logger(__name__)
+
+# MkDocs parses front matter again unless the source it gets has none; an
+# empty YAML block also stops it reading MultiMarkdown-style "Key: value"
+# lines at the top of the body as metadata.
+_EMPTY_FRONT_MATTER = "---\n{}\n---\n"
+
+
+def format_finding(f: Finding) -> str:
+    where = f"{f.path}:{f.line}:{f.column}" if f.line else f.path
+    text = f"{where}: [{f.rule}] {f.message}"
+    return text + (f"\n    fix: {f.hint}" if f.hint else "")
+
+
+class CompliancePlugin(BasePlugin[ComplianceConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.store: BuildStore | None = None
+
+    def _today(self) -> dt.date:
+        if self.config.today:
+            try:
+                return dt.date.fromisoformat(self.config.today)
+            except ValueError:
+                raise PluginError(f"carepress/compliance: today: {self.config.today!r} is not a YYYY-MM-DD date.") from None
+        try:
+            from_env = build_date_from_env()
+        except ProjectError as exc:
+            raise PluginError(str(exc)) from None
+        return dt.date.fromisoformat(from_env) if from_env else dt.date.today()
+
+    @event_priority(100)
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        root = Path(config.config_file_path).resolve().parent
+        try:
+            policy = load_policy(root / self.config.policy_dir, display_root=root)
+        except PolicyError as exc:
+            details = "\n".join(format_finding(f) for f in exc.findings)
+            raise PluginError(f"carepress: the policy could not be loaded:\n{details}") from None
+        self.store = BuildStore(
+            root=root,
+            docs_dir=Path(config.docs_dir).resolve(),
+            policy=policy,
+            today=self._today(),
+            site_url=config.site_url or "",
+            lang=str(config.theme.get("language") or "en"),
+        )
+        return config
+
+    @event_priority(100)
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled or self.store is None:
+            return None
+        store = self.store
+        store.parsed.clear()
+        store.by_src_uri.clear()
+        for file in files.documentation_pages():
+            path = Path(file.abs_src_path).resolve()
+            try:
+                rel = path.relative_to(store.root).as_posix()
+            except ValueError:
+                rel = path.as_posix()
+            store.parsed[rel] = read_file(path, rel)
+            store.by_src_uri[file.src_uri] = rel
+        store.result = check_pages(
+            store.parsed, store.policy, store.today, mode="build", site_lang=store.lang, site_url=store.site_url
+        )
+        errors: list[Finding] = []
+        for finding in store.result.findings:
+            if finding.severity is Severity.ERROR:
+                errors.append(finding)
+            elif finding.severity is Severity.WARNING:
+                log.warning(format_finding(finding))
+            else:
+                log.info(format_finding(finding))
+        if errors:
+            listing = "\n".join(format_finding(f) for f in errors)
+            raise PluginError(
+                f"carepress: {len(errors)} error(s) block this build:\n{listing}\n"
+                "Run 'carepress check' for the full report."
+            )
+        return files
+
+    def on_page_read_source(self, page: Page, *, config: MkDocsConfig) -> str | None:
+        if not self.config.enabled or self.store is None:
+            return None
+        doc = self.store.document(page.file.src_uri)
+        if doc is None:
+            return None
+        return _EMPTY_FRONT_MATTER + doc.body
+
+    @event_priority(100)
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if not self.config.enabled or self.store is None:
+            return None
+        doc = self.store.document(page.file.src_uri)
+        if doc is not None:
+            meta: dict[str, Any] = dict(doc.meta)
+            if doc.type == "alert":
+                # 'template' names the alert template, not a MkDocs page template.
+                meta["alert_template"] = meta.pop("template", None)
+            page.meta = meta
+        return markdown

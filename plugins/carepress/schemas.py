@@ -1,0 +1,276 @@
+"""JSON Schemas from ``schema/``: compiled once per process, errors as findings.
+
+The schemas are the single source of truth for the shape of front matter and
+policy files, and for policy defaults. This module turns a jsonschema error
+into a finding that names the file, the line of the offending key or value,
+the field, what was expected and how to fix it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker, validators
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from .frontmatter import field_name
+from .model import Finding, Severity, Span
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"
+CONTENT_TYPES = ("article", "myth", "story", "alert", "page")
+
+_FORMATS = FormatChecker(formats=())
+
+
+@_FORMATS.checks("date", raises=ValueError)
+def _is_date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("expected YYYY-MM-DD")
+    dt.date.fromisoformat(value)
+    return True
+
+
+@_FORMATS.checks("date-time", raises=ValueError)
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        raise ValueError("a time zone offset is required")
+    return True
+
+
+def _uri(path: Path) -> str:
+    return path.resolve().as_uri()
+
+
+@cache
+def _registry() -> Registry:
+    resources = []
+    for path in sorted(SCHEMA_DIR.rglob("*.schema.json")):
+        contents = json.loads(path.read_text(encoding="utf-8"))
+        resources.append((_uri(path), Resource.from_contents(contents, DRAFT202012)))
+    return Registry().with_resources(resources)
+
+
+@cache
+def load_schema(rel: str) -> dict[str, Any]:
+    """A schema by its path under ``schema/``, such as ``policy/people.schema.json``."""
+    path = SCHEMA_DIR / rel
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema["$id"] = _uri(path)
+    return schema
+
+
+@cache
+def validator(rel: str) -> Draft202012Validator:
+    """A compiled validator, built once per process (not once per page)."""
+    return Draft202012Validator(load_schema(rel), registry=_registry(), format_checker=_FORMATS)
+
+
+def frontmatter_schema(content_type: str) -> str:
+    return f"frontmatter/{content_type}.schema.json"
+
+
+_UNEXPECTED = re.compile(r"'([^']+)'")
+
+
+def _allowed_keys(error: ValidationError) -> list[str]:
+    schema = error.schema
+    keys: list[str] = list(schema.get("properties", {}))
+    if schema.get("allOf"):
+        keys.extend(_common_properties())
+    return keys
+
+
+@cache
+def _common_properties() -> dict[str, Any]:
+    """Fields every content type shares (the ``allOf`` of each type schema)."""
+    return load_schema("frontmatter/common.schema.json")["$defs"]["page"]["properties"]
+
+
+def _description(schema: Mapping[str, Any]) -> str:
+    text = schema.get("description", "")
+    return text if isinstance(text, str) else ""
+
+
+def findings_for(
+    rel_schema: str,
+    data: Any,
+    rel_path: str,
+    spans: Mapping[tuple[Any, ...], Span],
+    key_spans: Mapping[tuple[Any, ...], Span],
+    rule: str = "frontmatter.schema",
+) -> list[Finding]:
+    """Validate ``data`` and return one finding per problem, placed on its line."""
+    check = validator(rel_schema)
+    if check.is_valid(data):
+        return []
+    out: list[Finding] = []
+    for error in sorted(check.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        out.extend(_explain(error, rel_path, spans, key_spans, rule))
+    return out
+
+
+def _span(spans: Mapping[tuple[Any, ...], Span], path: tuple[Any, ...]) -> Span:
+    while path and path not in spans:
+        path = path[:-1]
+    return spans.get(path, Span(1, 1, 0, 0))
+
+
+def _finding(rule: str, rel_path: str, span: Span, message: str, hint: str) -> Finding:
+    return Finding(
+        rule,
+        Severity.ERROR,
+        rel_path,
+        span.line,
+        span.column,
+        span.end_line,
+        span.end_column,
+        message,
+        hint,
+    )
+
+
+def _explain(
+    error: ValidationError,
+    rel_path: str,
+    spans: Mapping[tuple[Any, ...], Span],
+    key_spans: Mapping[tuple[Any, ...], Span],
+    rule: str,
+) -> Iterable[Finding]:
+    path = tuple(error.absolute_path)
+    where = field_name(path)
+    if error.validator in ("unevaluatedProperties", "additionalProperties") and isinstance(
+        error.instance, dict
+    ):
+        allowed = _allowed_keys(error)
+        # A failing allOf branch drops its annotations, so a known key can be
+        # reported as unevaluated; only keys no schema names are unknown.
+        names = [n for n in error.instance if n not in allowed]
+        for name in names:
+            by_case = {key.lower(): key for key in allowed}
+            close = [by_case[name.lower()]] if name.lower() in by_case else (
+                difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+            )
+            hint = f"Did you mean '{close[0]}'?" if close else (
+                "Remove it; the allowed fields are: " + ", ".join(sorted(allowed)) + "."
+                if allowed
+                else "Remove it."
+            )
+            span = key_spans.get(path + (name,)) or _span(spans, path + (name,))
+            yield _finding(rule, rel_path, span, f"Unknown field '{field_name(path + (name,))}'.", hint)
+        return
+    if error.validator == "required":
+        missing = _UNEXPECTED.findall(error.message)[:1]
+        name = missing[0] if missing else "?"
+        prop = error.schema.get("properties", {}).get(name, {})
+        if not prop and error.schema.get("allOf"):
+            prop = _common_properties().get(name, {})
+        hint = _description(prop) or "Add the field."
+        span = _span(spans, path)
+        if not path:
+            span = Span(span.line, 1, span.line, 1)
+        target = field_name(path + (name,))
+        yield _finding(
+            rule, rel_path, span, f"Missing required field '{target}'.", f"Add '{name}:' here. {hint}"
+        )
+        return
+    span = _span(spans, path)
+    described = _description(error.schema)
+    if error.validator == "enum":
+        options = [str(o) for o in error.validator_value]
+        close = difflib.get_close_matches(str(error.instance), options, n=1)
+        hint = f"Did you mean '{close[0]}'?" if close else "Use one of: " + ", ".join(options) + "."
+        message = f"'{where}' is {error.instance!r}, which is not one of: {', '.join(options)}."
+    elif error.validator == "format":
+        reason = f" ({error.cause})" if error.cause else ""
+        noun = {"date": "real date", "date-time": "date-time with a time zone"}.get(
+            str(error.validator_value), str(error.validator_value)
+        )
+        message = f"'{where}' is {error.instance!r}, which is not a {noun}{reason}."
+        hint = (
+            "Write a date as YYYY-MM-DD, for example 2026-03-01."
+            if error.validator_value == "date"
+            else "Write a date-time with its offset, for example 2027-02-03T09:00:00-05:00."
+        )
+    elif error.validator in ("oneOf", "anyOf"):
+        message = f"'{where}' is not in a form carepress accepts."
+        hint = described or "Check the field's format."
+    elif error.validator == "type":
+        expected = error.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        message = f"'{where}' should be {_article(expected)}, not {_kind(error.instance)}."
+        hint = described or "Change the value's type."
+        if expected == "string" and isinstance(error.instance, bool):
+            hint = "YAML reads yes/no/true/false as true or false; put the value in quotes."
+    else:
+        message = f"'{where}': {error.message}."
+        hint = described or "Check the value against the field's description."
+    if described and hint != described and error.validator not in ("type",):
+        hint = f"{hint} ({described})"
+    yield _finding(rule, rel_path, span, message, hint)
+
+
+def _article(name: str) -> str:
+    words = {"string": "text", "integer": "a whole number", "array": "a list", "object": "a mapping of fields",
+             "number": "a number", "boolean": "true or false", "null": "empty"}
+    return " or ".join(words.get(part, part) for part in name.split(" or "))
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a mapping of fields"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if value is None:
+        return "empty"
+    return "text"
+
+
+def _fill_defaults(validator_class: type) -> type:
+    """A validator that writes schema ``default``s into the instance as it validates.
+
+    jsonschema deliberately leaves instances alone; this is the extension its
+    FAQ gives for filling defaults, so policy files state only what differs.
+    """
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(check: Any, properties: Any, instance: Any, schema: Any) -> Iterable[Any]:
+        if isinstance(instance, dict):
+            for name, sub in properties.items():
+                if isinstance(sub, dict) and "default" in sub and name not in instance:
+                    instance[name] = json.loads(json.dumps(sub["default"]))
+        yield from validate_properties(check, properties, instance, schema)
+
+    return validators.extend(validator_class, {"properties": set_defaults})
+
+
+_Filling = _fill_defaults(Draft202012Validator)
+
+
+@cache
+def _filling_validator(rel: str) -> Any:
+    return _Filling(load_schema(rel), registry=_registry(), format_checker=_FORMATS)
+
+
+def apply_defaults(rel_schema: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Fill defaults in place (validate first: this ignores errors)."""
+    for _ in _filling_validator(rel_schema).iter_errors(data):
+        pass
+    return data

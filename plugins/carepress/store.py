@@ -1,0 +1,38 @@
+"""The build-scoped store that the carepress plugins share (parse once).
+
+The compliance plugin reads and checks every page once per build and keeps
+the results here; the schema and social plugins read them instead of parsing
+front matter again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .checker import CheckResult, PageResult
+from .frontmatter import Parsed
+from .model import Document
+from .policy import Policy
+
+
+@dataclass
+class BuildStore:
+    root: Path
+    docs_dir: Path
+    policy: Policy
+    today: dt.date
+    site_url: str = ""
+    lang: str = "en"
+    parsed: dict[str, Parsed] = field(default_factory=dict)
+    result: CheckResult = field(default_factory=CheckResult)
+    by_src_uri: dict[str, str] = field(default_factory=dict)
+
+    def page(self, src_uri: str) -> PageResult | None:
+        rel = self.by_src_uri.get(src_uri)
+        return self.result.pages.get(rel) if rel else None
+
+    def document(self, src_uri: str) -> Document | None:
+        page = self.page(src_uri)
+        return page.document if page else None
