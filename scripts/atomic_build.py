@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Build the site into a temporary folder, then swap it into place.
+
+site/ (and social/, when the social plugin writes it) are replaced only when
+`mkdocs build --strict` succeeds; a failed build leaves the previous output
+exactly as it was. Extra arguments go to `mkdocs build`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUTPUTS = ("site", "social")
+
+
+def swap(staged: Path, target: Path) -> None:
+    """Replace target with staged using renames on one filesystem."""
+    old = target.with_name(f".{target.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        target.rename(old)
+    staged.rename(target)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def main(argv: list[str]) -> int:
+    stage = Path(tempfile.mkdtemp(prefix=".build-", dir=ROOT))
+    try:
+        env = dict(os.environ, CAREPRESS_SOCIAL_DIR=str(stage / "social"), NO_MKDOCS_2_WARNING="1")
+        command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(stage / "site"), *argv]
+        done = subprocess.run(command, cwd=ROOT, env=env)
+        if done.returncode != 0:
+            print("carepress: the build failed; site/ and social/ are unchanged.", file=sys.stderr)
+            return done.returncode
+        for name in OUTPUTS:
+            if (stage / name).exists():
+                swap(stage / name, ROOT / name)
+        print(f"carepress: built {ROOT / 'site'}", file=sys.stderr)
+        return 0
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,78 @@
+"""Real `mkdocs build --strict` runs: the demo, and a page that must stop a build."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EPOCH_2026_11_24 = "1795478400"
+
+
+def mkdocs_build(root: Path, site: Path, epoch: str = EPOCH_2026_11_24) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, SOURCE_DATE_EPOCH=epoch, NO_MKDOCS_2_WARNING="1")
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=root, env=env, capture_output=True, text=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Path:
+    site = tmp_path_factory.mktemp("demo") / "site"
+    done = mkdocs_build(ROOT, site)
+    assert done.returncode == 0, done.stderr[-4000:]
+    return site
+
+
+def test_demo_builds_strict_with_every_page(demo_site: Path):
+    pages = sorted(p.relative_to(ROOT / "content").with_suffix("") for p in (ROOT / "content").rglob("*.md"))
+    for page in pages:
+        target = demo_site / ("index.html" if page.name == "index" and page.parent == Path(".") else page / "index.html")
+        if page.name == "index" and page.parent != Path("."):
+            target = demo_site / page.parent / "index.html"
+        assert target.is_file(), target
+
+
+def test_front_matter_never_reaches_the_page(demo_site: Path):
+    html = (demo_site / "articles/high-blood-pressure/index.html").read_text()
+    assert "reviewed_by:" not in html
+    assert "last_reviewed:" not in html
+
+
+def test_broken_page_stops_the_build_with_file_and_line(project, article):
+    project.write("articles/a.md", article.replace("reviewed_by:", "reviwed_by:"))
+    done = mkdocs_build(project.root, project.root / "site")
+    assert done.returncode == 1
+    line = article.split("\n").index("reviewed_by: [a-placeholder]") + 1
+    assert f"content/articles/a.md:{line}:1: [frontmatter.schema] Unknown field 'reviwed_by'." in done.stderr
+    assert "fix: Did you mean 'reviewed_by'?" in done.stderr
+    assert not (project.root / "site" / "articles").exists()
+
+
+def test_yaml_error_stops_the_build_instead_of_rendering_raw_text(project, article):
+    project.write("articles/a.md", article.replace("title: Test article", "title: Test: article"))
+    done = mkdocs_build(project.root, project.root / "site")
+    assert done.returncode == 1
+    assert "content/articles/a.md:3:12: [frontmatter.yaml]" in done.stderr
+
+
+def test_malformed_policy_stops_the_build(project, article):
+    project.write("articles/a.md", article)
+    (project.root / "policy" / "people.yml").write_text("people: [\n")
+    done = mkdocs_build(project.root, project.root / "site")
+    assert done.returncode == 1
+    assert "policy/people.yml:2:1: [policy.invalid]" in done.stderr
+
+
+def test_body_key_value_line_is_not_taken_as_metadata(project, article):
+    text = article.replace("# Test article\n", "Note: this line is body text, not metadata.\n")
+    project.write("articles/a.md", text)
+    done = mkdocs_build(project.root, project.root / "site")
+    assert done.returncode == 0, done.stderr
+    html = (project.root / "site/articles/a/index.html").read_text()
+    assert "Note: this line is body text" in html

@@ -1,0 +1,108 @@
+"""Front matter against the JSON Schemas: every problem on its line, with a fix."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from carepress.schemas import SCHEMA_DIR, validator
+from helpers import check_text, line_of, rules
+
+
+def test_valid_article_has_no_findings(article, policy):
+    assert check_text(article, policy) == []
+
+
+def test_misspelt_key_is_an_error_with_a_suggestion(article, policy):
+    text = article.replace("reviewed_by:", "reviwed_by:")
+    findings = [f for f in check_text(text, policy) if "reviwed_by" in f.message]
+    assert rules(findings) == [("frontmatter.schema", line_of(text, "reviwed_by:"))]
+    assert findings[0].hint == "Did you mean 'reviewed_by'?"
+
+
+def test_unknown_key_in_a_citation(article, policy):
+    text = article.replace("    accessed: 2026-09-15\n  - id: nhlbi", "    accessed: 2026-09-15\n    pmid: '1'\n  - id: nhlbi")
+    (f,) = check_text(text, policy)
+    assert (f.rule, f.line, f.message) == (
+        "frontmatter.schema", line_of(text, "pmid:"), "Unknown field 'citations[0].pmid'."
+    )
+    assert f.hint == "Did you mean 'PMID'?"
+
+
+def test_missing_required_field(article, policy):
+    text = article.replace("audience: patient\n", "")
+    (f,) = check_text(text, policy)
+    assert f.rule == "frontmatter.schema"
+    assert f.message == "Missing required field 'audience'."
+    assert f.line == 2
+
+
+def test_wrong_value_from_a_list(article, policy):
+    text = article.replace("audience: patient", "audience: patients")
+    (f,) = check_text(text, policy)
+    assert (f.rule, f.line) == ("frontmatter.schema", line_of(text, "audience:"))
+    assert f.hint.startswith("Did you mean 'patient'?")
+
+
+def test_impossible_date_is_reported_on_its_field(article, policy):
+    text = article.replace("published: 2025-03-10", "published: 2025-02-30")
+    (f,) = check_text(text, policy)
+    assert (f.rule, f.line, f.column) == ("frontmatter.schema", line_of(text, "published:"), 12)
+    assert "not a real date" in f.message
+
+
+def test_wrong_type(article, policy):
+    text = article.replace("authors: [g-standin]", "authors: g-standin")
+    (f,) = check_text(text, policy)
+    assert (f.rule, f.line) == ("frontmatter.schema", line_of(text, "authors:"))
+    assert f.message == "'authors' should be a list, not text."
+
+
+def test_unknown_content_type(article, policy):
+    text = article.replace("type: article", "type: blog")
+    (f,) = check_text(text, policy)
+    assert (f.rule, f.line) == ("frontmatter.schema", 2)
+
+
+def test_page_without_front_matter_is_an_error(policy):
+    (f,) = check_text("# Heading\n\nText.\n", policy)
+    assert (f.rule, f.line) == ("frontmatter.missing", 1)
+
+
+def test_myth_needs_claim_and_verdict(article, policy):
+    text = article.replace("type: article", "type: myth")
+    messages = {f.message for f in check_text(text, policy)}
+    assert {"Missing required field 'claim'.", "Missing required field 'verdict'."} <= messages
+
+
+def _walk(schema, where):
+    if isinstance(schema, dict):
+        for name, sub in (schema.get("properties") or {}).items():
+            yield f"{where}.{name}", sub
+        for key, sub in schema.items():
+            if key in ("properties",):
+                for name, prop in sub.items():
+                    yield from _walk(prop, f"{where}.{name}")
+            elif isinstance(sub, (dict, list)):
+                yield from _walk(sub, f"{where}/{key}")
+    elif isinstance(schema, list):
+        for i, item in enumerate(schema):
+            yield from _walk(item, f"{where}[{i}]")
+
+
+@pytest.mark.parametrize("path", sorted(SCHEMA_DIR.rglob("*.schema.json")), ids=lambda p: p.name)
+def test_every_property_has_a_description(path: Path):
+    schema = json.loads(path.read_text())
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    missing = [where for where, sub in _walk(schema, path.name) if isinstance(sub, dict) and not sub.get("description")]
+    assert missing == []
+
+
+@pytest.mark.parametrize("path", sorted(SCHEMA_DIR.rglob("*.schema.json")), ids=lambda p: p.name)
+def test_schemas_are_valid_draft_2020_12(path: Path):
+    from jsonschema import Draft202012Validator
+
+    Draft202012Validator.check_schema(json.loads(path.read_text()))
+    assert validator(path.relative_to(SCHEMA_DIR).as_posix()) is validator(path.relative_to(SCHEMA_DIR).as_posix())
