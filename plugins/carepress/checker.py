@@ -17,7 +17,7 @@ from .frontmatter import Parsed, read_file
 from .model import Document, Finding, Severity, Suppression, parse_date
 from .policy import Policy
 from .rules import CONTENT_TYPES, Context, all_rules
-from .schemas import frontmatter_schema, findings_for
+from .schemas import findings_for, frontmatter_schema
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
@@ -187,9 +187,10 @@ def apply_suppressions(
         for s in active:
             if s.rule != f.rule:
                 continue
-            if f.rule.startswith("phi."):
-                if s.line != f.line or not s.text or _occurrence_text(doc, f) != s.text:
-                    continue
+            if f.rule.startswith("phi.") and (
+                s.line != f.line or not s.text or _occurrence_text(doc, f) != s.text
+            ):
+                continue
             covering = s
             break
         if covering is None or f.severity is Severity.NOTICE:
