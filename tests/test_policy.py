@@ -22,7 +22,7 @@ def policy_dir(tmp_path: Path) -> Path:
 def test_demo_policy_loads_with_schema_defaults(policy):
     # editorial.yml states only what differs; the rest comes from the schema.
     assert policy.editorial["due_soon_days"] == 45
-    assert policy.editorial["types"]["article"]["review_interval_days"] == 1095
+    assert policy.editorial["types"]["article"]["review_interval_days"] == 1096
     assert policy.editorial["types"]["alert"]["required_approvals"] == [
         "clinical-lead", "communications-director", "chief-executive"
     ]

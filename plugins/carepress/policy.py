@@ -80,8 +80,10 @@ def normalise_doi(value: str) -> str:
     return text.strip().lower()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Policy:
+    """One loaded policy; hashed by identity so per-policy caches can key on it."""
+
     root: Path
     hospital: Mapping[str, Any]
     editorial: Mapping[str, Any]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -310,6 +310,11 @@ _URL = re.compile(
 _ASCII_DOMAIN = re.compile(
     f"(?:[-a-z0-9{_LATIN_ACCENTS}]+\\.)+(?:{_TLD}|{_PUNYCODE})", re.IGNORECASE
 )
+# A URL never contains a space (only the character before it may be one), and its domain
+# always has a dot followed by a TLD: the extractor runs token by token, and skips tokens
+# without such a dot, which keeps long texts linear without changing what is found.
+_TOKEN = re.compile(f"[^{_SPACES}]+")
+_TLD_AFTER_DOT = re.compile(f"\\.(?:{_TLD}|{_PUNYCODE})", re.IGNORECASE)
 _TCO = re.compile(f"https?://t\\.co/([a-z0-9]+)(?:{_QUERY})?", re.IGNORECASE)
 _NO_PROTOCOL_BAD_BEFORE = re.compile(r"[-_./]\Z")
 _MAX_URL_LENGTH = 4096  # UTF-16 units, protocol included ("https://" assumed when absent)
@@ -331,7 +336,7 @@ def _extract_urls(text: str) -> list[tuple[int, int, bool]]:
     if "." not in text:
         return []
     found: list[list] = []
-    for m in _URL.finditer(text):
+    for m in _url_matches(text):
         url, protocol, domain, path = m.group("url", "protocol", "domain", "path")
         start, end = m.span("url")
         if not _valid_host_and_length(url, protocol or "https://", domain):
@@ -355,6 +360,15 @@ def _extract_urls(text: str) -> list[tuple[int, int, bool]]:
         if last is not None and path:
             last[1] = end
     return [(s, e, p) for s, e, p in found]
+
+
+def _url_matches(text: str) -> Iterator[re.Match[str]]:
+    """``_URL.finditer(text)``, token by token (same matches, see _TOKEN)."""
+    for token in _TOKEN.finditer(text):
+        start, end = token.span()
+        if _TLD_AFTER_DOT.search(text, start, end):
+            # From the space before the token, which may be the URL's preceding character.
+            yield from _URL.finditer(text, max(start - 1, 0), end)
 
 
 def _valid_host_and_length(url: str, protocol: str, domain: str) -> bool:

@@ -207,8 +207,9 @@ _SOCIAL = (
     r"reddit|medium|gofundme|caringbridge|substack|tumblr|linktr"
 )
 
-# Keyword-introduced identifiers: keyword (case-insensitive) -> kind. Order
-# matters inside the alternation: longer keywords first.
+# Keyword-introduced identifiers: keyword (case-insensitive, written in
+# lower case, each starting with a plain letter) -> kind. Longer keywords
+# come first inside each alternation.
 _KEYWORDS: list[tuple[str, str]] = [
     (r"medical\s+records?(?:\s+(?:number|no\.?|num|#|id))?", "mrn"),
     (r"mrn", "mrn"),
@@ -218,7 +219,8 @@ _KEYWORDS: list[tuple[str, str]] = [
     (r"record\s+(?:number|no\.?|#)", "mrn"),
     (r"member\s+(?:id|number|no\.?|#)", "health-plan"),
     (r"subscriber\s+(?:id|number|no\.?|#)", "health-plan"),
-    (r"(?:insurance\s+)?policy\s+(?:id|number|no\.?|#)", "health-plan"),
+    (r"insurance\s+policy\s+(?:id|number|no\.?|#)", "health-plan"),
+    (r"policy\s+(?:id|number|no\.?|#)", "health-plan"),
     (r"group\s+(?:id|number|no\.?|#)", "health-plan"),
     (r"insurance\s+(?:id|number|no\.?|card\s+number)", "health-plan"),
     (r"medicare\s+(?:id|number|no\.?|card\s+number|beneficiary\s+identifier)", "health-plan"),
@@ -233,15 +235,20 @@ _KEYWORDS: list[tuple[str, str]] = [
     (r"claim\s+(?:number|no\.?|#)", "account"),
     (r"invoice\s+(?:number|no\.?|#)", "account"),
     (r"licen[cs]e\s+plate(?:\s+(?:number|no\.?|#))?", "vehicle"),
-    (r"(?:number\s+)?plate(?:\s+(?:number|no\.?|#))?", "vehicle"),
+    (r"number\s+plate", "vehicle"),
+    (r"plate(?:\s+(?:number|no\.?|#))?", "vehicle"),
     (r"tag\s+(?:number|no\.?|#)", "vehicle"),
     (r"vin", "vehicle"),
     (r"vehicle\s+identification\s+number", "vehicle"),
-    (r"(?:driver'?s|driver’s|driving)\s+licen[cs]e(?:\s+(?:number|no\.?|#))?", "license"),
+    (r"driver(?:'|’)?s\s+licen[cs]e(?:\s+(?:number|no\.?|#))?", "license"),
+    (r"driving\s+licen[cs]e(?:\s+(?:number|no\.?|#))?", "license"),
     (r"licen[cs]e\s+(?:number|no\.?|num|#)", "license"),
-    (r"(?:certificate|permit|registration)\s+(?:number|no\.?|#)", "license"),
+    (r"certificate\s+(?:number|no\.?|#)", "license"),
+    (r"permit\s+(?:number|no\.?|#)", "license"),
+    (r"registration\s+(?:number|no\.?|#)", "license"),
     (r"serial(?:\s+(?:number|no\.?|num|#))?", "device"),
-    (r"s/n|sn:", "device"),
+    (r"s/n", "device"),
+    (r"sn:", "device"),
     (r"device\s+(?:id|identifier|number|no\.?|serial)", "device"),
     (r"udi", "device"),
     (r"imei", "device"),
@@ -250,15 +257,39 @@ _KEYWORDS: list[tuple[str, str]] = [
     (r"ssn", "ssn"),
 ]
 # Generic identifiers, flagged only in patient context.
-_GENERIC_KEYWORDS = (
-    r"(?:id|identification|number|no\.|case|confirmation|reference|ticket|booking|"
-    r"order|tracking)(?:\s+(?:number|no\.?|code|#))?"
-)
+_GENERIC_KEYWORDS = [
+    r"identification(?:\s+(?:number|no\.?|code|#))?",
+    r"id(?:\s+(?:number|no\.?|code|#))?",
+    r"number",
+    r"no\.",
+    *(
+        rf"{w}(?:\s+(?:number|no\.?|code|#))?"
+        for w in ("case", "confirmation", "reference", "ticket", "booking", "order", "tracking")
+    ),
+]
 
-_KW_ALT = "|".join(k for k, _ in _KEYWORDS)
 _CODE = r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){2,24}"
 _KW_FILLER = r"[\s:#.]*(?:(?:is|was|number|no\.?|#|id)[\s:#.]*){0,2}"
 
+
+def _by_first_letter(words: list[str]) -> list[str]:
+    """Case-insensitive alternations, one per first letter, each opening
+    with a character class.
+
+    Python's ``re`` skips an alternative cheaply when its first item is a
+    literal or a character class, but enters every ``(?i:...)`` group; so
+    ``(?i:mrn|member ...)`` is written ``[Mm](?i:rn|ember ...)``.
+    """
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        assert w[0].isalpha(), w
+        groups.setdefault(w[0].lower(), []).append(w[1:])
+    return [f"[{c.upper()}{c}](?i:{'|'.join(rest)})" for c, rest in groups.items()]
+
+
+# Each branch is (handler, regex). A regex must open with a literal or a
+# character class (see _by_first_letter). Branches in _WORD_START run only
+# where a word starts; those in _NON_WORD open with punctuation.
 _DIGIT_BRANCHES: list[tuple[str, str]] = [
     ("ssn", r"\d{3}-\d{2}-\d{4}(?![\d-])"),
     ("ip4", r"\d{1,3}(?:\.\d{1,3}){3}(?![\d.]|\.\d)"),
@@ -280,54 +311,94 @@ _DIGIT_BRANCHES: list[tuple[str, str]] = [
     ("zip5", r"\d{5}(?:-\d{4})?(?![\d,]|\.\d)"),
 ]  # fmt: skip
 
-_OTHER_BRANCHES: list[tuple[str, str]] = [
-    ("url",
-     rf"(?i:https?://){_URLCH}+|www\.{_URLCH}+"
-     rf"|(?<![\w.@/])(?i:{_SOCIAL})\.(?i:com|net|org|ee|me|app)/{_URLCH}+"),
+_NON_WORD: list[tuple[str, str]] = [
     ("at", r"@(?=\w)"),
-    ("phonep", r"\+\d[\d\s().-]{6,18}\d(?!\d)|\(\d{3}\)\s?\d{3}[\s.-]?\d{4}(?!\d)"),
-    ("hexid",
-     r"(?<![\w:.])[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])"
-     r"|(?<![\w:.-])[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){5}(?![\w:-])"),
-    ("vin", r"(?<![\w-])[A-HJ-NPR-Z0-9]{17}(?![\w-])"),
-    ("kwid", rf"(?<![\w/])(?i:{_KW_ALT})(?:(?<=[#.:])|(?!\w))(?:{_KW_FILLER}){_CODE}"),
-    ("pobox", r"(?<!\w)(?i:p\.?\s?o\.?\s*box|post\s+office\s+box)\s+\d{1,6}\b"),
+    ("phone", r"\(\d{3}\)\s?\d{3}[\s.-]?\d{4}(?!\d)"),
+    ("phone", r"\+\d[\d\s().-]{6,18}\d(?!\d)"),
+]
+
+_REL_TAIL = (
+    r"\s+(?:(?i:late|older|younger|little|big|baby|eldest|oldest|youngest|middle|twin|new|"
+    rf"newborn|infant|teenage|adult|two|beloved|best)\s+)?(?i:{_RELATIONS})"
+    rf"(?:,|\s+named|\s+called)?\s+{_NAME}(?:\s+{_NAME})?"
+)
+_KW_TAIL = rf"(?:(?<=[#.:])|(?!\w))(?:{_KW_FILLER}){_CODE}"
+
+_WORD_START: list[tuple[str, str]] = [
+    ("url", rf"[Hh][Tt][Tt][Pp][Ss]?://{_URLCH}+"),
+    ("url", rf"www\.{_URLCH}+"),
+    *(("url", rf"{alt}\.(?i:com|net|org|ee|me|app)/{_URLCH}+")
+      for alt in _by_first_letter(_SOCIAL.split("|"))),
+    # An IPv6 or MAC address. The look-behinds sit after the first
+    # character so that the branch still opens with a class.
+    ("hexid", r"[0-9A-Fa-f](?<![:.].)[0-9A-Fa-f]{0,3}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])"),
+    ("hexid", r"[0-9A-Fa-f](?<![:.-].)[0-9A-Fa-f](?:[:-][0-9A-Fa-f]{2}){5}(?![\w:-])"),
+    ("vin", r"[A-HJ-NPR-Z0-9](?<!-.)[A-HJ-NPR-Z0-9]{16}(?![\w-])"),
+    *(("kwid", rf"{alt}{_KW_TAIL}") for alt in _by_first_letter([k for k, _ in _KEYWORDS])),
+    ("pobox", r"[Pp]\.?\s?[Oo]\.?\s*[Bb][Oo][Xx]\s+\d{1,6}\b"),
+    ("pobox", r"[Pp](?i:ost\s+office\s+box)\s+\d{1,6}\b"),
     ("zipkw",
-     r"(?<!\w)(?i:zip(?:\s*codes?)?|postal\s+codes?)[\s:#]*"
+     r"[ZzPp](?i:(?<=[Zz])ip(?:\s*codes?)?|(?<=[Pp])ostal\s+codes?)[\s:#]*"
      r"(?:(?i:prefix(?:es)?|area|starting\s+with|beginning\s+with|is|of|was)\s*)*"
      r"\d{3}(?:\d{2})?(?:-\d{4})?(?:\*\*|[xX]{2})?(?!\d)"),
-    ("agekw", r"(?<!\w)(?i:aged?|ages|turned|turns|turning|at\s+age)\s+\d{2,3}(?!\d)"),
-    ("dateword",
-     rf"(?<!\w){_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?![\d:.]\d|\d|%)(?:,?\s+\d{{4}}(?!\d))?"),
+    ("agekw", r"[Aa](?i:ged?|ges|t\s+age)\s+\d{2,3}(?!\d)"),
+    ("agekw", r"[Tt](?i:urned|urns|urning)\s+\d{2,3}(?!\d)"),
+    ("dateword", rf"{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?![\d:.]\d|\d|%)"
+                 r"(?:,?\s+\d{4}(?!\d))?"),
 ]  # fmt: skip
 
 # Branches for pages about a patient only.
-_STORY_BRANCHES: list[tuple[str, str]] = [
-    ("genid", rf"(?<![\w/])(?i:{_GENERIC_KEYWORDS})(?!\w)[\s:]*#?\s?{_CODE}|(?<![\w&])#{_CODE}"),
-    ("relation",
-     rf"(?<!\w)(?i:my|her|his|our|their)\s+(?:(?i:late|older|younger|little|big|baby|eldest|"
-     rf"oldest|youngest|middle|twin|new|newborn|infant|teenage|adult|two|beloved|best)\s+)?"
-     rf"(?i:{_RELATIONS})(?:,|\s+named|\s+called)?\s+{_NAME}(?:\s+{_NAME})?"),
-    ("patientname",
-     rf"(?<!\w)[Pp]atient\s+{_NAME}\s+{_NAME}|(?<!\w)(?:Mr|Mrs|Ms|Miss|Mx)\.?\s+{_NAME}"),
-    ("monthyear", rf"(?<!\w){_MONTH},?\s+(?:of\s+)?\d{{4}}(?!\d)"),
-    ("nameage", rf"(?<!\w){_NAME}\s+{_NAME},\s+\d{{1,3}}(?![\d.%/,]\d|\d|%)"),
-    ("pronage", rf"(?<!\w)(?:[Ss]he|[Hh]e|I|{_NAME})\s+(?:is|was|am|turned)\s+\d{{2,3}}(?![\d.]\d|\d)"),
-    ("cap", rf"(?<![\w.'’-]){_NAME}(?=\s+(?:[{_UP}]\.\s+)?[{_UP}][{_LO}])"),
+_STORY_WORD_START: list[tuple[str, str]] = [
+    *(("genid", rf"{alt}(?!\w)[\s:]*#?\s?{_CODE}") for alt in _by_first_letter(_GENERIC_KEYWORDS)),
+    ("relation", rf"[Mm]y{_REL_TAIL}"),
+    ("relation", rf"[Hh](?:er|is){_REL_TAIL}"),
+    ("relation", rf"[Oo]ur{_REL_TAIL}"),
+    ("relation", rf"[Tt]heir{_REL_TAIL}"),
+    ("patientname", rf"[Pp]atient\s+{_NAME}\s+{_NAME}"),
+    ("patientname", rf"M(?:rs|r|s|iss|x)\b\.?\s+{_NAME}"),
+    ("monthyear", rf"{_MONTH},?\s+(?:of\s+)?\d{{4}}(?!\d)"),
+    ("nameage", rf"{_NAME}\s+{_NAME},\s+\d{{1,3}}(?![\d.%/,]\d|\d|%)"),
+    ("pronage", r"[Ss]he\s+(?:is|was|turned)\s+\d{2,3}(?![\d.]\d|\d)"),
+    ("pronage", r"[Hh]e\s+(?:is|was|turned)\s+\d{2,3}(?![\d.]\d|\d)"),
+    ("pronage", r"I\s+(?:am|was|turned)\s+\d{2,3}(?![\d.]\d|\d)"),
+    ("pronage", rf"{_NAME}\s+(?:is|was|turned)\s+\d{{2,3}}(?![\d.]\d|\d)"),
+    ("cap", rf"[{_UP}](?<![.'’-].)[{_LO}]+(?:[-'’][{_UP}][{_LO}]+)?"
+            rf"(?=\s+(?:[{_UP}]\.\s+)?[{_UP}][{_LO}])"),
 ]  # fmt: skip
+_STORY_NON_WORD: list[tuple[str, str]] = [
+    ("genid", rf"#(?<![\w&]#){_CODE}"),
+]
 # "patient John Smith" is a breach on any page, story or not.
-_ARTICLE_ONLY: list[tuple[str, str]] = [
-    ("patientname", rf"(?<!\w)[Pp]atient\s+{_NAME}\s+{_NAME}"),
+_ARTICLE_WORD_START: list[tuple[str, str]] = [
+    ("patientname", rf"[Pp]atient\s+{_NAME}\s+{_NAME}"),
 ]
 
 
-def _compile(patient: bool) -> re.Pattern[str]:
-    digits = "|".join(f"(?P<{n}>{p})" for n, p in _DIGIT_BRANCHES)
-    parts = [f"(?<![\\w.,$/+-])(?=\\d)(?:{digits})"]
-    others = list(_OTHER_BRANCHES)
-    others += _STORY_BRANCHES if patient else _ARTICLE_ONLY
-    parts += [f"(?P<{n}>{p})" for n, p in others]
-    return re.compile("|".join(parts))
+def _compile(patient: bool) -> tuple[re.Pattern[str], dict[str, str]]:
+    """The candidate pattern and, for each of its groups, the handler name.
+
+    Every branch ends in an empty named group; ``Match.lastgroup`` names the
+    branch that matched. (A group around the whole branch would make the
+    branch open with a group marker, which ``re`` cannot skip cheaply.)
+    """
+    names: dict[str, str] = {}
+
+    def alts(branches: list[tuple[str, str]]) -> str:
+        out = []
+        for handler, rx in branches:
+            g = f"{handler.replace('-', '_')}_{len(names)}"
+            names[g] = handler
+            out.append(f"{rx}(?P<{g}>)")
+        return "|".join(out)
+
+    non_word = _NON_WORD + (_STORY_NON_WORD if patient else [])
+    word = _WORD_START + (_STORY_WORD_START if patient else _ARTICLE_WORD_START)
+    digits = alts(_DIGIT_BRANCHES)
+    pattern = (
+        f"{alts(non_word)}"
+        f"|\\b(?:(?=\\d)(?<![.,$/+-])(?:{digits})|{alts(word)})"
+    )
+    return re.compile(pattern), names
 
 
 _PATTERNS = {False: _compile(False), True: _compile(True)}
@@ -852,10 +923,6 @@ def _h_url(sc: _Scan, m: re.Match[str]) -> int:
     return end
 
 
-def _h_phonep(sc: _Scan, m: re.Match[str]) -> int:
-    return _h_phone(sc, m)
-
-
 _VIN_VALUES = {
     **{str(d): d for d in range(10)},
     **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
@@ -881,7 +948,7 @@ def _h_vin(sc: _Scan, m: re.Match[str]) -> int:
     return m.end()
 
 
-_KW_SPLIT = re.compile(rf"(?i:{_KW_ALT})")
+_KW_SPLIT = re.compile(rf"(?i:{'|'.join(k for k, _ in _KEYWORDS)})")
 _KW_KINDS = [(re.compile(rf"(?i:{k})$"), kind) for k, kind in _KEYWORDS]
 _KIND_LABEL = {
     "mrn": "A medical record number",
@@ -1064,7 +1131,6 @@ _HANDLERS: dict[str, _Handler] = {
     "zip5": _h_zip5,
     "url": _h_url,
     "at": _h_at,
-    "phonep": _h_phonep,
     "hexid": _h_hexid,
     "vin": _h_vin,
     "kwid": _h_kwid,
@@ -1111,7 +1177,7 @@ def _resolve(hits: list[PhiHit]) -> list[PhiHit]:
 
 def scan(text: str, ctx: PhiContext = PhiContext()) -> list[PhiHit]:  # noqa: B008
     """Every Safe Harbor identifier in ``text``, sorted by start offset."""
-    pattern = _PATTERNS[ctx.patient_context]
+    pattern, groups = _PATTERNS[ctx.patient_context]
     sc = _Scan(text, ctx)
     search = pattern.search
     pos = 0
@@ -1120,9 +1186,9 @@ def scan(text: str, ctx: PhiContext = PhiContext()) -> list[PhiHit]:  # noqa: B0
         m = search(text, pos)
         if m is None:
             break
-        kind = m.lastgroup
-        assert kind is not None
-        resume = _HANDLERS[kind](sc, m)
+        group = m.lastgroup
+        assert group is not None
+        resume = _HANDLERS[groups[group]](sc, m)
         pos = resume if resume > m.start() else m.start() + 1
     if len(sc.hits) < 2:
         return sc.hits

@@ -16,7 +16,10 @@ from typing import Any
 from ..model import Document, Finding, Severity, Span
 from ..policy import Policy
 
-FAMILIES = ("ref", "source", "review", "revision", "approval", "readability", "disclosure", "phi", "a11y")
+FAMILIES = (
+    "ref", "source", "review", "revision", "approval", "readability", "disclosure", "consent",
+    "suppress", "phi", "a11y",
+)
 
 
 @dataclass(frozen=True)
