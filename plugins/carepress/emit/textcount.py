@@ -140,10 +140,10 @@ def _mastodon_length(text: str, counting: Counting) -> int:
 # ---------------------------------------------------------------------------------------------
 # X / twitter-text v3 weighted length.
 #
-# Hand-written on purpose: no maintained Python library implements twitter-text. The only
-# Python port (twitter-text-parser / "twitter-text" on PyPI) does not import on current
-# setuptools (it relies on pkg_resources) and carries 2019 emoji data. What follows
-# reimplements the reference implementation's semantics (twitter/twitter-text, Apache-2.0:
+# Hand-written on purpose: no maintained Python library does this. The only Python port of
+# twitter-text's v3 counting, twitter-text-parser 3.0.0, does not import on current setuptools
+# (it loads its data through pkg_resources) and carries 2019 emoji data (emoji-test.txt 12.0).
+# What follows reimplements the reference implementation's semantics (twitter/twitter-text, Apache-2.0:
 # js/src/parseTweet.js, extractUrlsWithIndices.js and its regexp/ modules) and is checked
 # against that project's conformance suite in tests/test_textcount.py.
 
@@ -187,7 +187,7 @@ def _code_point_weight(cp: int, counting: Counting) -> int:
 
 # --- emoji ------------------------------------------------------------------------------------
 # twitter-text finds emoji with a regex generated from Unicode's emoji data (twemoji-parser in
-# JS, TwitterTextEmojiRegex in Java), frozen at Unicode 12/13. We take the same sequences from
+# JS, TwitterTextEmojiRegex in Java), frozen at Unicode 12. We take the same sequences from
 # the maintained `emoji` package (every fully-, minimally- and un-qualified sequence of
 # emoji-test.txt: ZWJ sequences, flags, tag flags, keycaps, modifier sequences) and keep
 # twitter-text's rules on top of it:
@@ -233,6 +233,9 @@ def _emoji_spans(text: str) -> dict[int, int]:
 
 # --- URLs -------------------------------------------------------------------------------------
 # twitter-text's URL extractor (extractUrlsWithIndices), same character classes and structure.
+# Hand-written for the same reason as above: no maintained Python library extracts URLs the
+# way twitter-text does (protocol-less domains with a real TLD, the preceding-character rules,
+# t.co slugs, punycode label limits), and X counts exactly what this extractor finds.
 # JS regexes work on UTF-16 units and ours on code points; the only place that shows is the
 # 4096-unit URL limit, measured in UTF-16 below as twitter-text does.
 
