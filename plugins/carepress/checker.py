@@ -33,6 +33,14 @@ class PageResult:
     valid: bool = True
 
     @property
+    def withheld(self) -> str:
+        """Why the page is withheld from the site ('' when it is published)."""
+        for f in self.findings:
+            if f.rule.endswith(".withheld"):
+                return f.message
+        return ""
+
+    @property
     def errors(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity is Severity.ERROR)
 

@@ -56,16 +56,30 @@ def prose(markdown: str) -> str:
     text = _LINK.sub(r"\1", text)
     text = _INLINE_CODE.sub("", text)
     text = _HTML_TAG.sub("", text)
-    # A list item is a sentence of its own even without a full stop.
-    lines = []
+    # A list item is a sentence of its own even without a full stop; a line
+    # that wraps inside a paragraph or an item continues it.
+    units: list[str] = []
+    current: list[str] = []
+
+    def close() -> None:
+        if current:
+            unit = " ".join(current)
+            if unit[-1] not in ".!?:":
+                unit += "."
+            units.append(unit)
+            current.clear()
+
     for line in text.splitlines():
         stripped = line.strip()
-        if _LIST_MARK.match(line):
-            stripped = _LIST_MARK.sub("", line).strip()
-            if stripped and stripped[-1] not in ".!?:":
-                stripped += "."
-        lines.append(stripped)
-    text = "\n".join(lines)
+        if not stripped:
+            close()
+        elif _LIST_MARK.match(line):
+            close()
+            current.append(_LIST_MARK.sub("", line).strip())
+        else:
+            current.append(stripped)
+    close()
+    text = "\n".join(units)
     return _EMPHASIS.sub("", text).strip()
 
 

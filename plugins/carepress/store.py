@@ -23,6 +23,7 @@ class BuildStore:
     docs_dir: Path
     policy: Policy
     today: dt.date
+    now: dt.datetime
     site_url: str = ""
     lang: str = "en"
     parsed: dict[str, Parsed] = field(default_factory=dict)
@@ -32,6 +33,10 @@ class BuildStore:
     def page(self, src_uri: str) -> PageResult | None:
         rel = self.by_src_uri.get(src_uri)
         return self.result.pages.get(rel) if rel else None
+
+    def withheld(self, src_uri: str) -> str:
+        page = self.page(src_uri)
+        return page.withheld if page else ""
 
     def document(self, src_uri: str) -> Document | None:
         page = self.page(src_uri)

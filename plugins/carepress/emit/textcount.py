@@ -143,9 +143,9 @@ def _mastodon_length(text: str, counting: Counting) -> int:
 # Hand-written on purpose: no maintained Python library does this. The only Python port of
 # twitter-text's v3 counting, twitter-text-parser 3.0.0, does not import on current setuptools
 # (it loads its data through pkg_resources) and carries 2019 emoji data (emoji-test.txt 12.0).
-# What follows reimplements the reference implementation's semantics (twitter/twitter-text, Apache-2.0:
-# js/src/parseTweet.js, extractUrlsWithIndices.js and its regexp/ modules) and is checked
-# against that project's conformance suite in tests/test_textcount.py.
+# What follows reimplements the reference implementation's semantics (twitter/twitter-text,
+# Apache-2.0: js/src/parseTweet.js, extractUrlsWithIndices.js and its regexp/ modules) and is
+# checked against that project's conformance suite in tests/test_textcount.py.
 
 
 def weighted_length(text: str, counting: Counting = TWITTER_V3) -> int:

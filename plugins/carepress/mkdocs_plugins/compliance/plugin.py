@@ -9,6 +9,7 @@ them; notices are logged at INFO.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,13 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
 from ...checker import check_pages
+from ...emit.page import decorate, withheld_markdown
 from ...frontmatter import read_file
 from ...model import Finding, Severity
 from ...policy import PolicyError, load_policy
 from ...project import ProjectError, build_date_from_env
 from ...store import BuildStore
+from ..theme import register as register_theme
 from .config import ComplianceConfig
 
 log = get_plugin_logger(__name__)
@@ -46,6 +49,16 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
     def __init__(self) -> None:
         self.store: BuildStore | None = None
 
+    def _now(self, today: dt.date) -> dt.datetime:
+        """The build instant: SOURCE_DATE_EPOCH when set (reproducible builds)."""
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        if epoch and epoch.isdigit():
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        now = dt.datetime.now(dt.timezone.utc)
+        if now.date() == today:
+            return now
+        return dt.datetime.combine(today, dt.time(12), tzinfo=dt.timezone.utc)
+
     def _today(self) -> dt.date:
         if self.config.today:
             try:
@@ -62,6 +75,7 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
+        register_theme(config)
         root = Path(config.config_file_path).resolve().parent
         try:
             policy = load_policy(root / self.config.policy_dir, display_root=root)
@@ -72,7 +86,8 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
             root=root,
             docs_dir=Path(config.docs_dir).resolve(),
             policy=policy,
-            today=self._today(),
+            today=(today := self._today()),
+            now=self._now(today),
             site_url=config.site_url or "",
             lang=str(config.theme.get("language") or "en"),
         )
@@ -118,17 +133,30 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         doc = self.store.document(page.file.src_uri)
         if doc is None:
             return None
+        if self.store.withheld(page.file.src_uri):
+            return _EMPTY_FRONT_MATTER + withheld_markdown(doc, self.store.policy)
         return _EMPTY_FRONT_MATTER + doc.body
 
     @event_priority(100)
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if not self.config.enabled or self.store is None:
             return None
-        doc = self.store.document(page.file.src_uri)
-        if doc is not None:
-            meta: dict[str, Any] = dict(doc.meta)
-            if doc.type == "alert":
-                # 'template' names the alert template, not a MkDocs page template.
-                meta["alert_template"] = meta.pop("template", None)
+        store = self.store
+        doc = store.document(page.file.src_uri)
+        if doc is None:
+            return markdown
+        meta: dict[str, Any] = dict(doc.meta)
+        if doc.type == "alert":
+            # 'template' names the alert template, not a MkDocs page template.
+            meta["alert_template"] = meta.pop("template", None)
+        if store.withheld(page.file.src_uri):
+            # Out of search and out of search engines until it is reviewed.
+            meta["search"] = {"exclude": True}
+            meta["robots"] = "noindex"
+            meta["carepress_withheld"] = True
             page.meta = meta
+            return markdown
+        page.meta = meta
+        if doc.type in ("article", "myth", "story", "alert"):
+            return decorate(doc, store.policy, markdown, store.now).markdown
         return markdown
