@@ -213,8 +213,6 @@ def check_document(parsed: Parsed, policy: Policy, ctx: Context) -> PageResult:
     rel = parsed.document.rel_path if parsed.document else (findings[0].path if findings else "")
     if doc is None or any(f.severity is Severity.ERROR for f in findings):
         return PageResult(rel, doc, tuple(sorted(findings, key=Finding.sort_key)), valid=False)
-    if doc.type == "page":
-        return PageResult(rel, doc, tuple(findings))
     findings.extend(run_rules(doc, policy, ctx))
     kept, used = apply_suppressions(doc, findings, policy, ctx.today)
     return PageResult(rel, doc, tuple(sorted(kept, key=Finding.sort_key)), tuple(used))

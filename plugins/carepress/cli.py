@@ -59,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE instead of standard output")
     _add_common(check)
+
+    phi = sub.add_parser("phi-scan", help="scan pages or text files for protected health information")
+    phi.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="Markdown pages, text files or folders")
+    phi.add_argument("--format", choices=("text", "json"), default="text", help="report format (default text)")
+    _add_common(phi)
     return parser
 
 
@@ -137,7 +142,24 @@ def cmd_check(args: argparse.Namespace) -> int:
     return exit_code(report, args.strict)
 
 
-COMMANDS = {"check": cmd_check}
+def cmd_phi_scan(args: argparse.Namespace) -> int:
+    from .phiscan import scan_paths
+
+    resolve_today(args.today)
+    try:
+        project, policy = _load(args)
+    except ProjectError:
+        project, policy = None, None  # a loose file: no hospital allow-lists
+    findings, count = scan_paths([p if p.is_absolute() else Path.cwd() / p for p in args.paths], project, policy)
+    report = Report(findings=findings, pages_checked=count)
+    if args.format == "json":
+        sys.stdout.write(render(report, "json"))
+    else:
+        sys.stdout.write(render(report, "text", colour=sys.stdout.isatty() and not os.environ.get("NO_COLOR")))
+    return EXIT_FINDINGS if report.count(Severity.ERROR) else EXIT_CLEAN
+
+
+COMMANDS = {"check": cmd_check, "phi-scan": cmd_phi_scan}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -29,6 +29,7 @@ class BuildStore:
     parsed: dict[str, Parsed] = field(default_factory=dict)
     result: CheckResult = field(default_factory=CheckResult)
     by_src_uri: dict[str, str] = field(default_factory=dict)
+    by_dest_uri: dict[str, str] = field(default_factory=dict)
 
     def page(self, src_uri: str) -> PageResult | None:
         rel = self.by_src_uri.get(src_uri)

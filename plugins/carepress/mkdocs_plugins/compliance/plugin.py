@@ -26,6 +26,7 @@ from ...model import Finding, Severity
 from ...policy import PolicyError, load_policy
 from ...project import ProjectError, build_date_from_env
 from ...store import BuildStore
+from ..leaks import leak_scan
 from ..theme import register as register_theme
 from .config import ComplianceConfig
 
@@ -100,6 +101,7 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         store = self.store
         store.parsed.clear()
         store.by_src_uri.clear()
+        store.by_dest_uri.clear()
         for file in files.documentation_pages():
             path = Path(file.abs_src_path).resolve()
             try:
@@ -108,6 +110,7 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
                 rel = path.as_posix()
             store.parsed[rel] = read_file(path, rel)
             store.by_src_uri[file.src_uri] = rel
+            store.by_dest_uri[file.dest_uri] = rel
         store.result = check_pages(
             store.parsed, store.policy, store.today, mode="build", site_lang=store.lang, site_url=store.site_url
         )
@@ -160,3 +163,17 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         if doc.type in ("article", "myth", "story", "alert"):
             return decorate(doc, store.policy, markdown, store.now).markdown
         return markdown
+
+    @event_priority(-100)
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Read everything published for PHI a last time (defence in depth)."""
+        if not self.config.enabled or self.store is None:
+            return
+        findings = leak_scan(self.store, Path(config.site_dir))
+        if findings:
+            listing = "\n".join(format_finding(f) for f in findings[:50])
+            more = f"\n... and {len(findings) - 50} more" if len(findings) > 50 else ""
+            raise PluginError(
+                f"carepress: the built site contains protected health information that no page check "
+                f"caught (a template or plugin leaked it):\n{listing}{more}"
+            )

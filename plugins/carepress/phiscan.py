@@ -1,0 +1,192 @@
+"""``carepress phi-scan``: the PHI detector over files, and over a built site.
+
+Defence in depth: the same detector that checks each page also reads every
+text file carepress publishes (HTML, JSON, the search index, snippets), so a
+template that leaks front matter into a page is caught too.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from .frontmatter import read_file
+from .model import Finding, Severity
+from .phi import PhiContext, line_col, scan
+from .policy import Policy
+from .project import Project
+from .rules import Context
+from .rules.phi import base_context, phi
+
+TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".json", ".xml", ".csv", ".ics"}
+
+
+def _rel(path: Path, root: Path | None) -> str:
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
+def _files(paths: Sequence[Path]) -> list[Path]:
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out.extend(p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES)
+        else:
+            out.append(path)
+    return out
+
+
+def scan_text(text: str, rel: str, context: PhiContext) -> list[Finding]:
+    out = []
+    try:
+        hits = scan(text, context)
+    except Exception as exc:  # noqa: BLE001 - fail closed, naming the file
+        return [
+            Finding(
+                "phi.scan-failed", Severity.ERROR, rel, 1, 1,
+                message=f"The PHI scanner failed on this file: {type(exc).__name__}: {exc}",
+                hint="Nothing is published while the scan fails; report this with the file attached.",
+            )
+        ]
+    for hit in hits:
+        line, column = line_col(text, hit.start)
+        end_line, end_column = line_col(text, hit.end)
+        out.append(
+            Finding(
+                f"phi.{hit.kind}",
+                Severity.ERROR if hit.severity == "error" else Severity.WARNING,
+                rel, line, column, end_line, end_column, hit.message, hit.hint, hit.kind,
+            )
+        )
+    return out
+
+
+def scan_paths(
+    paths: Sequence[Path], project: Project | None, policy: Policy | None
+) -> tuple[list[Finding], int]:
+    """Scan Markdown pages (front matter and body) and plain text files.
+
+    A page with front matter is read in its own context (a story as patient
+    context); a loose text file could be anything, so it is read as patient
+    context, the cautious choice. Returns the findings and the files read.
+    """
+    import dataclasses
+    import datetime as dt
+
+    root = project.root if project else None
+    context = dataclasses.replace(base_context(policy) if policy else PhiContext(), patient_context=True)
+    findings: list[Finding] = []
+    files = _files(paths)
+    for path in files:
+        rel = _rel(path, root)
+        if not path.is_file():
+            findings.append(Finding("phi.unreadable", Severity.ERROR, rel, message="No such file.", hint="Check the path."))
+            continue
+        if path.suffix.lower() in (".md", ".markdown"):
+            parsed = read_file(path, rel)
+            doc = parsed.document
+            if doc is None:
+                findings.extend(parsed.findings)
+                continue
+            if doc.has_front_matter and policy is not None:
+                findings.extend(phi(doc, policy, Context(today=dt.date.today())))
+                continue
+            findings.extend(scan_text(doc.source, rel, context))
+            continue
+        try:
+            text = path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            findings.append(
+                Finding("phi.unreadable", Severity.ERROR, rel, message="The file is not UTF-8 text.",
+                        hint="phi-scan reads UTF-8 text files.")
+            )
+            continue
+        findings.extend(scan_text(text, rel, context))
+    return sorted(findings, key=Finding.sort_key), len(files)
+
+
+# -- the post-build scan -------------------------------------------------------
+
+_SCRIPT_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.S | re.I)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def html_text(markup: str) -> str:
+    """Visible text of a page, with tags replaced by spaces (a read-only scan:
+    the page itself is never rewritten). Line breaks are kept so findings
+    point at the right line of the output file."""
+    without = _SCRIPT_STYLE.sub(lambda m: "\n" * m.group(0).count("\n"), markup)
+    without = _TAG.sub(lambda m: " " * 0 + "\n" * m.group(0).count("\n") + " ", without)
+    return html.unescape(without)
+
+
+def _json_strings(value: object) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _json_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _json_strings(item)
+
+
+def scan_output(
+    folder: Path, display: str, contexts: Mapping[str, PhiContext], default: PhiContext,
+    skip: Sequence[str] = ("assets/", "search/search_index.json"),
+) -> list[Finding]:
+    """Scan every text file of a built site or social folder.
+
+    ``contexts`` maps an output path (``articles/x/index.html``) to the PHI
+    context of its source page, so a story's page is read as patient context.
+    """
+    findings: list[Finding] = []
+    if not folder.is_dir():
+        return findings
+    for path in sorted(folder.rglob("*")):
+        if not path.is_file() or path.suffix.lower() not in TEXT_SUFFIXES:
+            continue
+        rel = path.relative_to(folder).as_posix()
+        if any(rel.startswith(s) for s in skip if s.endswith("/")) or rel in skip:
+            continue
+        shown = f"{display}/{rel}"
+        text = path.read_text(encoding="utf-8", errors="replace")
+        context = contexts.get(rel, default)
+        if path.suffix.lower() in (".html", ".htm"):
+            findings.extend(scan_text(html_text(text), shown, context))
+        elif path.suffix.lower() == ".json":
+            try:
+                data = json.loads(text)
+            except ValueError:
+                findings.extend(scan_text(text, shown, context))
+                continue
+            for string in _json_strings(data):
+                for f in scan_text(string, shown, context):
+                    findings.append(f)
+        else:
+            findings.extend(scan_text(text, shown, context))
+    return findings
+
+
+def search_index_findings(site: Path, contexts: Mapping[str, PhiContext], default: PhiContext) -> list[Finding]:
+    """The search index holds every page's text: scan each entry in its page's context."""
+    index = site / "search" / "search_index.json"
+    if not index.is_file():
+        return []
+    data = json.loads(index.read_text(encoding="utf-8"))
+    findings = []
+    for entry in data.get("docs", []):
+        location = str(entry.get("location", "")).split("#")[0]
+        page = (location.rstrip("/") + "/index.html").lstrip("/") if location else "index.html"
+        context = contexts.get(page, default)
+        text = html_text(str(entry.get("title", "")) + "\n" + str(entry.get("text", "")))
+        for f in scan_text(text, f"site/search/search_index.json ({location or '/'})", context):
+            findings.append(f)
+    return findings
