@@ -71,7 +71,7 @@ def test_retractions_indexed_by_doi_and_pmid(policy):
     item = policy.retractions_by_doi["10.1016/s0140-6736(97)11096-0"]
     assert item.pmid == "9500320"
     assert item.nature == "Retraction"
-    assert item.date == "2/6/2010"
+    assert item.date == "2010-02-06"
     assert policy.retractions_by_pmid["9500320"] is item
 
 

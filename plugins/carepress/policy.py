@@ -154,6 +154,16 @@ def _as_policy(finding: Finding) -> Finding:
     )
 
 
+def _iso_date(value: str) -> str:
+    """Retraction Watch writes dates as M/D/YYYY H:MM; carepress shows ISO dates."""
+    text = value.strip().split(" ")[0]
+    parts = text.split("/")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        month, day, year = (int(p) for p in parts)
+        return f"{year:04d}-{month:02d}-{day:02d}"
+    return text
+
+
 def _load_retractions(path: Path, rel: str) -> tuple[dict[str, Retraction], dict[str, Retraction]]:
     if not path.is_file():
         raise PolicyError(
@@ -192,7 +202,7 @@ def _load_retractions(path: Path, rel: str) -> tuple[dict[str, Retraction], dict
             doi=normalise_doi(row.get("OriginalPaperDOI") or ""),
             pmid=(row.get("OriginalPaperPubMedID") or "").strip(),
             nature=(row.get("RetractionNature") or "Retraction").strip(),
-            date=(row.get("RetractionDate") or "").split(" ")[0],
+            date=_iso_date(row.get("RetractionDate") or ""),
             title=(row.get("Title") or "").strip(),
             retraction_doi=(row.get("RetractionDOI") or "").strip(),
         )

@@ -31,6 +31,13 @@ class BuildStore:
     by_src_uri: dict[str, str] = field(default_factory=dict)
     by_dest_uri: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def tz(self) -> dt.tzinfo:
+        """The hospital's time zone, for dates shown and emitted."""
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(str(self.policy.hospital.get("timezone", "UTC")))
+
     def page(self, src_uri: str) -> PageResult | None:
         rel = self.by_src_uri.get(src_uri)
         return self.result.pages.get(rel) if rel else None

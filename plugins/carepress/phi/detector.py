@@ -207,198 +207,134 @@ _SOCIAL = (
     r"reddit|medium|gofundme|caringbridge|substack|tumblr|linktr"
 )
 
-# Keyword-introduced identifiers: keyword (case-insensitive, written in
-# lower case, each starting with a plain letter) -> kind. Longer keywords
-# come first inside each alternation.
-_KEYWORDS: list[tuple[str, str]] = [
-    (r"medical\s+records?(?:\s+(?:number|no\.?|num|#|id))?", "mrn"),
-    (r"mrn", "mrn"),
-    (r"chart\s+(?:number|no\.?|#)", "mrn"),
-    (r"patient\s+(?:id|number|no\.?|#)", "mrn"),
-    (r"hospital\s+(?:number|no\.?)", "mrn"),
-    (r"record\s+(?:number|no\.?|#)", "mrn"),
-    (r"member\s+(?:id|number|no\.?|#)", "health-plan"),
-    (r"subscriber\s+(?:id|number|no\.?|#)", "health-plan"),
-    (r"insurance\s+policy\s+(?:id|number|no\.?|#)", "health-plan"),
-    (r"policy\s+(?:id|number|no\.?|#)", "health-plan"),
-    (r"group\s+(?:id|number|no\.?|#)", "health-plan"),
-    (r"insurance\s+(?:id|number|no\.?|card\s+number)", "health-plan"),
-    (r"medicare\s+(?:id|number|no\.?|card\s+number|beneficiary\s+identifier)", "health-plan"),
-    (r"medicaid\s+(?:id|number|no\.?|card\s+number)", "health-plan"),
-    (r"beneficiary\s+(?:id|identifier|number|no\.?)", "health-plan"),
-    (r"health\s+plan\s+(?:id|number|no\.?)", "health-plan"),
-    (r"plan\s+id", "health-plan"),
-    (r"mbi", "health-plan"),
-    (r"account\s+(?:number|no\.?|num|#)", "account"),
-    (r"acct\.?(?:\s+(?:number|no\.?|#))?", "account"),
-    (r"billing\s+(?:number|no\.?|account)", "account"),
-    (r"claim\s+(?:number|no\.?|#)", "account"),
-    (r"invoice\s+(?:number|no\.?|#)", "account"),
-    (r"licen[cs]e\s+plate(?:\s+(?:number|no\.?|#))?", "vehicle"),
-    (r"number\s+plate", "vehicle"),
-    (r"plate(?:\s+(?:number|no\.?|#))?", "vehicle"),
-    (r"tag\s+(?:number|no\.?|#)", "vehicle"),
-    (r"vin", "vehicle"),
-    (r"vehicle\s+identification\s+number", "vehicle"),
-    (r"driver(?:'|’)?s\s+licen[cs]e(?:\s+(?:number|no\.?|#))?", "license"),
-    (r"driving\s+licen[cs]e(?:\s+(?:number|no\.?|#))?", "license"),
-    (r"licen[cs]e\s+(?:number|no\.?|num|#)", "license"),
-    (r"certificate\s+(?:number|no\.?|#)", "license"),
-    (r"permit\s+(?:number|no\.?|#)", "license"),
-    (r"registration\s+(?:number|no\.?|#)", "license"),
-    (r"serial(?:\s+(?:number|no\.?|num|#))?", "device"),
-    (r"s/n", "device"),
-    (r"sn:", "device"),
-    (r"device\s+(?:id|identifier|number|no\.?|serial)", "device"),
-    (r"udi", "device"),
-    (r"imei", "device"),
-    (r"implant\s+(?:id|card\s+number|number|serial)", "device"),
-    (r"social\s+security(?:\s+(?:number|no\.?|#))?", "ssn"),
-    (r"ssn", "ssn"),
-]
-# Generic identifiers, flagged only in patient context.
-_GENERIC_KEYWORDS = [
-    r"identification(?:\s+(?:number|no\.?|code|#))?",
-    r"id(?:\s+(?:number|no\.?|code|#))?",
-    r"number",
-    r"no\.",
-    *(
-        rf"{w}(?:\s+(?:number|no\.?|code|#))?"
-        for w in ("case", "confirmation", "reference", "ticket", "booking", "order", "tracking")
-    ),
-]
+# Identifiers introduced by a keyword ("MRN 00123456", "member ID
+# ABC123456"). The scan anchors on the code, which holds digits and is
+# rare, and looks back at the words before it: anchoring on dozens of
+# keywords would cost a check at every word of every page. Keys are the
+# keyword's words, lower case; the flag says whether the keyword needs a
+# "number", "no.", "#", "ID" or ":" after it ("member 123" is not enough).
+_KEYWORD_PHRASES: dict[tuple[str, ...], tuple[str, bool]] = {}
+for _kind, _needs_suffix, _phrases in (
+    ("mrn", False, "mrn|medical record|medical records|mr#"),
+    ("mrn", True, "chart|patient|hospital|record|records"),
+    ("health-plan", False, "mbi|medicare beneficiary identifier"),
+    ("health-plan", True, "member|subscriber|policy|group|insurance|medicare|medicaid|"
+                          "beneficiary|health plan|plan|insurance policy"),
+    ("account", False, "acct"),
+    ("account", True, "account|billing|claim|invoice|bill"),
+    ("vehicle", False, "vin|license plate|licence plate|number plate|plate"),
+    ("vehicle", True, "tag|vehicle identification|vehicle"),
+    ("license", False, "driver's license|drivers license|driver’s license|driver's licence|"
+                       "driving licence|driving license"),
+    ("license", True, "license|licence|certificate|permit|registration|dea"),
+    ("device", False, "serial|s/n|udi|imei|mac address"),
+    ("device", True, "sn|device|implant|pacemaker|pump|defibrillator|monitor|hearing aid"),
+    ("ssn", False, "ssn|social security"),
+):  # fmt: skip
+    for _p in _phrases.split("|"):
+        _KEYWORD_PHRASES[tuple(_p.split())] = (_kind, _needs_suffix)
+# Words allowed between a keyword and its code; the second set counts as
+# the "number" a keyword may need.
+_KW_FILLER = frozenset("is was number no num nr # id identifier : code card reads".split())
+_KW_SUFFIX = frozenset("number no num nr # id identifier : code".split())
+# In a patient story any long code after these words identifies someone.
+_GENERIC_ID_WORDS = frozenset(
+    "id identification number no # code case confirmation reference ticket booking order "
+    "tracking file".split()
+)
+_LOOKBACK_TOKEN = re.compile(r"[a-z][a-z'’/]*|#|:|[^\sa-z#:.]+")
 
-_CODE = r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){2,24}"
-_KW_FILLER = r"[\s:#.]*(?:(?:is|was|number|no\.?|#|id)[\s:#.]*){0,2}"
+# How the candidate pattern is built (hand-tuned for Python's ``re``).
+#
+# Most of a page is lower-case prose, and no identifier starts there: every
+# candidate opens at a digit, a capital letter, or one of ( + @ . : / #.
+# So the pattern opens with exactly that character class, which lets
+# ``re`` skip everything else in a tight C loop, and then dispatches on the
+# character it consumed with one-character look-behinds. Identifiers that
+# a keyword introduces ("member ID ABC123456") are anchored on their digits.
+# Each branch ends in an empty named group: ``Match.lastgroup`` names it.
 
+_FIRST = rf"0-9{_UP}(+@.:/#"
 
-def _by_first_letter(words: list[str]) -> list[str]:
-    """Case-insensitive alternations, one per first letter, each opening
-    with a character class.
-
-    Python's ``re`` skips an alternative cheaply when its first item is a
-    literal or a character class, but enters every ``(?i:...)`` group; so
-    ``(?i:mrn|member ...)`` is written ``[Mm](?i:rn|ember ...)``.
-    """
-    groups: dict[str, list[str]] = {}
-    for w in words:
-        assert w[0].isalpha(), w
-        groups.setdefault(w[0].lower(), []).append(w[1:])
-    return [f"[{c.upper()}{c}](?i:{'|'.join(rest)})" for c, rest in groups.items()]
-
-
-# Each branch is (handler, regex). A regex must open with a literal or a
-# character class (see _by_first_letter). Branches in _WORD_START run only
-# where a word starts; those in _NON_WORD open with punctuation.
-_DIGIT_BRANCHES: list[tuple[str, str]] = [
-    ("ssn", r"\d{3}-\d{2}-\d{4}(?![\d-])"),
-    ("ip4", r"\d{1,3}(?:\.\d{1,3}){3}(?![\d.]|\.\d)"),
+# After a first digit at the start of a word (the digit is consumed, so
+# each regex here starts from the second character).
+_DIGIT_RESTS: list[tuple[str, str]] = [
+    ("pobox", r"(?<=[Bb][Oo][Xx]\s\d)\d{0,5}\b"),
+    ("ssn", r"\d{2}-\d{2}-\d{4}(?![\d-])"),
+    ("ip4", r"\d{0,2}(?:\.\d{1,3}){3}(?!\d|\.\d)"),
     ("datenum",
-     r"\d{4}-\d{1,2}-\d{1,2}(?![\d-])|\d{4}/\d{1,2}/\d{1,2}(?![\d/])"
-     r"|\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})(?![\d/])|\d{1,2}-\d{1,2}-\d{4}(?![\d-])"
-     rf"|\d{{4}}\s+{_MONTH_ABBR}\s+\d{{1,2}}(?!\d)"),
+     r"\d{3}-\d{1,2}-\d{1,2}(?![\d-])|\d{3}/\d{1,2}/\d{1,2}(?![\d/])"
+     r"|\d?/\d{1,2}/(?:\d{4}|\d{2})(?![\d/])|\d?-\d{1,2}-\d{4}(?![\d-])"
+     rf"|\d{{3}}\s+{_MONTH_ABBR}\s+\d{{1,2}}(?!\d)"),
     ("address",
-     r"\d{1,6}(?:-?[A-Z])?\s+(?:[NSEW]\.?\s+|(?:North|South|East|West)\s+)?"
+     r"\d{0,5}(?:-?[A-Z])?\s+(?:[NSEW]\.?\s+|(?:North|South|East|West)\s+)?"
      rf"(?:(?:\d{{1,3}}(?:st|nd|rd|th)|[{_UP}][\w'’.-]*)\s+){{1,3}}(?:{_STREET_TYPES})\b\.?"
      r"(?:,?\s+(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*#?[\w-]+)?"),
     ("age",
-     r"\d{2,3}(?:[- ](?:years?|yrs?)[- ]olds?\b|\s+years?\s+(?:old|of\s+age)\b"
+     r"\d{1,2}(?:[- ](?:years?|yrs?)[- ]olds?\b|\s+years?\s+(?:old|of\s+age)\b"
      r"|(?:st|nd|rd|th)\s+birthday\b)"),
-    ("dayfirst", rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+\d{{4}}(?!\d))?"),
+    ("dayfirst", r"\d?(?:st|nd|rd|th)?\s+(?:of\s+)?[ADFJMNOS][a-z]{2,8}\b\.?(?:,?\s+\d{4}(?!\d))?"),
     ("phone",
-     r"1[\s.-]\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?!\d)|\d{3}[\s.-]\d{3}[\s.-]\d{4}(?!\d)"
-     r"|\d{10}(?!\d)"),
-    ("zip5", r"\d{5}(?:-\d{4})?(?![\d,]|\.\d)"),
+     r"(?<=1)[\s.-]\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?!\d)|\d{2}[\s.-]\d{3}[\s.-]\d{4}(?!\d)"
+     r"|\d{9}(?!\d)"),
+    ("zip5", r"\d{4}(?:-\d{4})?(?![\w,]|\.\d)"),
+    ("agenum", r"(?:(?<=9)\d|(?<=1)(?:[01]\d|2[0-5]))(?!\w|[.,]\d)"),
+    # A code of three digits or more; not the start of an IPv6 address.
+    ("code", r"(?:[A-Za-z-]*\d){2}[\w-]*+(?!:)"),
 ]  # fmt: skip
 
-_NON_WORD: list[tuple[str, str]] = [
-    ("at", r"@(?=\w)"),
-    ("phone", r"\(\d{3}\)\s?\d{3}[\s.-]?\d{4}(?!\d)"),
-    ("phone", r"\+\d[\d\s().-]{6,18}\d(?!\d)"),
+_CAP_RESTS: list[tuple[str, str]] = [
+    ("month", r"(?<=[ADFJMNOS])[a-z]{2,8}\b\.?,?\s+(?:of\s+)?\d{1,4}(?:st|nd|rd|th)?"
+              r"(?![\d:]|[.,]\d|%)(?:,?\s+\d{4}(?!\d))?"),
+]  # fmt: skip
+_ARTICLE_CAP_RESTS: list[tuple[str, str]] = [
+    # "patient John Smith" is a breach on any page.
+    ("patientname", rf"(?<=[Pp]atient\s.)[{_LO}]+(?:[-'’][{_UP}][{_LO}]+)?\s+{_NAME}"),
 ]
-
-_REL_TAIL = (
-    r"\s+(?:(?i:late|older|younger|little|big|baby|eldest|oldest|youngest|middle|twin|new|"
-    rf"newborn|infant|teenage|adult|two|beloved|best)\s+)?(?i:{_RELATIONS})"
-    rf"(?:,|\s+named|\s+called)?\s+{_NAME}(?:\s+{_NAME})?"
-)
-_KW_TAIL = rf"(?:(?<=[#.:])|(?!\w))(?:{_KW_FILLER}){_CODE}"
-
-_WORD_START: list[tuple[str, str]] = [
-    ("url", rf"[Hh][Tt][Tt][Pp][Ss]?://{_URLCH}+"),
-    ("url", rf"www\.{_URLCH}+"),
-    *(("url", rf"{alt}\.(?i:com|net|org|ee|me|app)/{_URLCH}+")
-      for alt in _by_first_letter(_SOCIAL.split("|"))),
-    # An IPv6 or MAC address. The look-behinds sit after the first
-    # character so that the branch still opens with a class.
-    ("hexid", r"[0-9A-Fa-f](?<![:.].)[0-9A-Fa-f]{0,3}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])"),
-    ("hexid", r"[0-9A-Fa-f](?<![:.-].)[0-9A-Fa-f](?:[:-][0-9A-Fa-f]{2}){5}(?![\w:-])"),
-    ("vin", r"[A-HJ-NPR-Z0-9](?<!-.)[A-HJ-NPR-Z0-9]{16}(?![\w-])"),
-    *(("kwid", rf"{alt}{_KW_TAIL}") for alt in _by_first_letter([k for k, _ in _KEYWORDS])),
-    ("pobox", r"[Pp]\.?\s?[Oo]\.?\s*[Bb][Oo][Xx]\s+\d{1,6}\b"),
-    ("pobox", r"[Pp](?i:ost\s+office\s+box)\s+\d{1,6}\b"),
-    ("zipkw",
-     r"[ZzPp](?i:(?<=[Zz])ip(?:\s*codes?)?|(?<=[Pp])ostal\s+codes?)[\s:#]*"
-     r"(?:(?i:prefix(?:es)?|area|starting\s+with|beginning\s+with|is|of|was)\s*)*"
-     r"\d{3}(?:\d{2})?(?:-\d{4})?(?:\*\*|[xX]{2})?(?!\d)"),
-    ("agekw", r"[Aa](?i:ged?|ges|t\s+age)\s+\d{2,3}(?!\d)"),
-    ("agekw", r"[Tt](?i:urned|urns|urning)\s+\d{2,3}(?!\d)"),
-    ("dateword", rf"{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?(?![\d:.]\d|\d|%)"
-                 r"(?:,?\s+\d{4}(?!\d))?"),
+_STORY_CAP_RESTS: list[tuple[str, str]] = [
+    ("patientname", rf"(?<=M)(?:rs|r|s|iss|x)\b\.?\s+{_NAME}"),
+    # A capitalised word after a lower-case word ("my son Diego") or
+    # before another capitalised word ("Maria Lopez").
+    ("cap", rf"(?:(?<=[a-z]\s.)|(?<=[a-z],\s.)|(?=[{_LO}]+(?:[-'’][{_UP}][{_LO}]+)?"
+            rf"\s+(?:[{_UP}]\.\s+)?[{_UP}][{_LO}]))[{_LO}]+(?:[-'’][{_UP}][{_LO}]+)?"),
 ]  # fmt: skip
 
-# Branches for pages about a patient only.
-_STORY_WORD_START: list[tuple[str, str]] = [
-    *(("genid", rf"{alt}(?!\w)[\s:]*#?\s?{_CODE}") for alt in _by_first_letter(_GENERIC_KEYWORDS)),
-    ("relation", rf"[Mm]y{_REL_TAIL}"),
-    ("relation", rf"[Hh](?:er|is){_REL_TAIL}"),
-    ("relation", rf"[Oo]ur{_REL_TAIL}"),
-    ("relation", rf"[Tt]heir{_REL_TAIL}"),
-    ("patientname", rf"[Pp]atient\s+{_NAME}\s+{_NAME}"),
-    ("patientname", rf"M(?:rs|r|s|iss|x)\b\.?\s+{_NAME}"),
-    ("monthyear", rf"{_MONTH},?\s+(?:of\s+)?\d{{4}}(?!\d)"),
-    ("nameage", rf"{_NAME}\s+{_NAME},\s+\d{{1,3}}(?![\d.%/,]\d|\d|%)"),
-    ("pronage", r"[Ss]he\s+(?:is|was|turned)\s+\d{2,3}(?![\d.]\d|\d)"),
-    ("pronage", r"[Hh]e\s+(?:is|was|turned)\s+\d{2,3}(?![\d.]\d|\d)"),
-    ("pronage", r"I\s+(?:am|was|turned)\s+\d{2,3}(?![\d.]\d|\d)"),
-    ("pronage", rf"{_NAME}\s+(?:is|was|turned)\s+\d{{2,3}}(?![\d.]\d|\d)"),
-    ("cap", rf"[{_UP}](?<![.'’-].)[{_LO}]+(?:[-'’][{_UP}][{_LO}]+)?"
-            rf"(?=\s+(?:[{_UP}]\.\s+)?[{_UP}][{_LO}])"),
+_OTHER: list[tuple[str, str]] = [
+    ("phone", r"(?<=\()\d{3}\)\s?\d{3}[\s.-]?\d{4}(?!\d)"),
+    ("phone", r"(?<=\+)\d[\d\s().-]{6,18}\d(?!\d)"),
+    ("at", r"(?<=@)(?=\w)"),
+    # A host name: "www." or a dot before a top-level domain that personal
+    # pages live on.
+    ("url", r"(?<=\.)(?:(?<=www\.)|(?:com|net|org|ee|me|app|social|io|tv|edu|blog|info|co)\b)"),
+    ("colon", r"(?<=:)(?://|(?<=[0-9A-Fa-f]:)(?=[0-9A-Fa-f:]))"),
+    ("url", r"(?<=/)[~@]\w"),
 ]  # fmt: skip
-_STORY_NON_WORD: list[tuple[str, str]] = [
-    ("genid", rf"#(?<![\w&]#){_CODE}"),
-]
-# "patient John Smith" is a breach on any page, story or not.
-_ARTICLE_WORD_START: list[tuple[str, str]] = [
-    ("patientname", rf"[Pp]atient\s+{_NAME}\s+{_NAME}"),
+_STORY_OTHER: list[tuple[str, str]] = [
+    ("hashid", r"(?<=#)(?<![\w&].)[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){2,24}"),
 ]
 
 
 def _compile(patient: bool) -> tuple[re.Pattern[str], dict[str, str]]:
-    """The candidate pattern and, for each of its groups, the handler name.
-
-    Every branch ends in an empty named group; ``Match.lastgroup`` names the
-    branch that matched. (A group around the whole branch would make the
-    branch open with a group marker, which ``re`` cannot skip cheaply.)
-    """
+    """The candidate pattern and, for each of its groups, the handler name."""
     names: dict[str, str] = {}
 
     def alts(branches: list[tuple[str, str]]) -> str:
         out = []
         for handler, rx in branches:
-            g = f"{handler.replace('-', '_')}_{len(names)}"
-            names[g] = handler
-            out.append(f"{rx}(?P<{g}>)")
+            group = f"{handler}_{len(names)}"
+            names[group] = handler
+            out.append(f"{rx}(?P<{group}>)")
         return "|".join(out)
 
-    non_word = _NON_WORD + (_STORY_NON_WORD if patient else [])
-    word = _WORD_START + (_STORY_WORD_START if patient else _ARTICLE_WORD_START)
-    digits = alts(_DIGIT_BRANCHES)
-    pattern = (
-        f"{alts(non_word)}"
-        f"|\\b(?:(?=\\d)(?<![.,$/+-])(?:{digits})|{alts(word)})"
-    )
-    return re.compile(pattern), names
+    caps = _CAP_RESTS + (_STORY_CAP_RESTS if patient else _ARTICLE_CAP_RESTS)
+    other = _OTHER + (_STORY_OTHER if patient else [])
+    dispatch = [
+        f"(?<=[{_UP}])(?<![\\w.'’-].)(?:{alts(caps)})",
+        f"(?<=\\d)(?<![\\w.,$/+-].)(?:{alts(_DIGIT_RESTS)})",
+        alts([("midcode", r"(?<=[A-Za-z-]\d)")]),
+        alts(other),
+    ]
+    return re.compile(f"[{_FIRST}](?:{'|'.join(dispatch)})"), names
 
 
 _PATTERNS = {False: _compile(False), True: _compile(True)}
@@ -527,13 +463,15 @@ def _citation_context(sc: _Scan, start: int) -> bool:
 
 
 # --------------------------------------------------------------------------
-# Handlers. Each returns the offset to resume the search from.
+# Handlers. Each gets the scan and the candidate and returns the offset to
+# resume the search from.
 # --------------------------------------------------------------------------
 
 
 def _h_ssn(sc: _Scan, m: re.Match[str]) -> int:
     s = m.group()
     area, group, serial = s.split("-")
+    # The SSA never issues area 000, 666 or 9xx, group 00 or serial 0000.
     if area in ("000", "666") or area.startswith("9") or group == "00" or serial == "0000":
         return m.end()
     sc.add("ssn", m.start(), m.end(), "error", f"A Social Security number: {_quote(s)}")
@@ -552,33 +490,55 @@ def _h_ip4(sc: _Scan, m: re.Match[str]) -> int:
     return m.end()
 
 
-def _h_hexid(sc: _Scan, m: re.Match[str]) -> int:
-    s = m.group()
-    if re.fullmatch(r"[0-9A-Fa-f]{2}(?:([:-])[0-9A-Fa-f]{2})(?:\1[0-9A-Fa-f]{2}){4}", s):
-        sc.add("device", m.start(), m.end(), "error", f"A device (MAC) address: {_quote(s)}")
-        return m.end()
-    if s.count(":") < 2 or not re.search(r"[0-9]", s) and "::" not in s:
-        return m.end()
+_MAC = re.compile(r"[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}")
+
+
+_HEX_BACK = re.compile(r"[0-9A-Fa-f:]+$")
+_HEX_FWD = re.compile(r"[0-9A-Fa-f:]*")
+_TOKEN_BREAK = " \t\n<>()[]{}\"'`|*"
+
+
+def _hex_hit(sc: _Scan, start: int, end: int) -> int:
+    """An IPv6 or MAC address in text[start:end], if it is one."""
+    s = sc.text[start:end]
+    if sc.text[start - 1 : start] in (".", "-") or sc.text[start - 1 : start].isalnum():
+        return end
+    if _MAC.fullmatch(s):
+        sc.add("device", start, end, "error", f"A device (MAC) address: {_quote(s)}")
+        return end
+    if s.count(":") < 2:
+        return end
     try:
         ipaddress.IPv6Address(s)
     except ValueError:
-        return m.end()
-    if re.fullmatch(r"[0-9:]+", s) and "::" not in s:
-        return m.end()  # a clock time such as 12:30:45 is not an address
-    sc.add("ip", m.start(), m.end(), "error", f"An IP address: {_quote(s)}")
-    return m.end()
+        return end
+    if "::" not in s and s.replace(":", "").isdigit():
+        return end  # a clock time is not an address
+    sc.add("ip", start, end, "error", f"An IP address: {_quote(s)}")
+    return end
+
+
+def _h_colon(sc: _Scan, m: re.Match[str]) -> int:
+    """'://' of a web address, or a colon inside an IPv6 or MAC address."""
+    at = m.start()
+    if sc.text.startswith("//", at + 1):
+        return _url_token(sc, at)
+    back = _HEX_BACK.search(sc.text, max(0, at - 40), at)
+    fwd = _HEX_FWD.match(sc.text, at)
+    assert fwd
+    start = back.start() if back else at
+    return _hex_hit(sc, start, fwd.end())
 
 
 # Words that, near a date, tie it to one person's care or life.
 _PERSON_EVENT = re.compile(
-    r"\b(?:admitted|admission|admit|discharged?|born|birth|birthday|dob|died|death|passed away|"
-    r"surgery|operated|operation|diagnosed|diagnosis|delivered|transplant|procedure|"
-    r"hospitali[sz]ed|seizure|stroke|heart attack|accident|injured|ambulance|intubated|"
+    r"\b(?:admitted|admission|discharged?|born|birth|birthday|dob|died|death|passed away|"
+    r"surgery|operated|diagnosed|delivered|transplant|hospitali[sz]ed|seizure|heart attack|"
+    r"accident|injured|ambulance|intubated|"
     r"date of (?:birth|death|service|admission|discharge|visit))\b"
 )
-# Public observances: the date belongs to a calendar, not to a person.
-# Observances are proper nouns: "World Health Day, April 7", "April 7 is
-# World Health Day". Lower-case "the next day, March 4" is not one.
+# Public observances are proper nouns: "World Health Day, April 7", "April
+# 7 is World Health Day". Lower-case "the next day, March 4" is not one.
 _OBSERVANCE = re.compile(
     r"\b(?:Day|Week|Month|Awareness|Observance)\b[\s,:]*"
     r"(?:is\s+|falls\s+on\s+|on\s+|begins\s+|starts\s+|this\s+year\s+on\s+)?$"
@@ -596,12 +556,13 @@ def _date_hit(sc: _Scan, m: re.Match[str], day: int, month: int, what: str) -> i
     if _citation_context(sc, start):
         return end
     observance = bool(_OBSERVANCE.search(sc.text, max(0, start - 50), start)) or bool(
-        _OBSERVANCE_AFTER.match(sc.text[end : end + 60])
+        _OBSERVANCE_AFTER.match(sc.text, end, end + 60)
     )
     if sc.ctx.patient_context:
         if observance:
             sc.add("date", start, end, "warning",
-                   f"A public observance date in a patient story: {_quote(s)}; check it does not date the patient's care")  # fmt: skip
+                   f"A public observance date in a patient story: {_quote(s)}; "
+                   "check it does not date the patient's care")  # fmt: skip
         else:
             sc.add("date", start, end, "error", f"A {what} in a patient story: {_quote(s)}")
         return end
@@ -618,54 +579,61 @@ def _h_datenum(sc: _Scan, m: re.Match[str]) -> int:
         parts = re.split(r"[-/\s]+", s)
         if parts[1].isdigit():
             month, day = int(parts[1]), int(parts[2])
-            what = "full date"
         else:
-            # "2019 Apr 16" is how PubMed and Vancouver citations write dates.
-            if re.match(r"\s*[;:.(]", sc.after(m.end(), 3)):
+            # "2019 Apr 16;" is how PubMed and Vancouver citations date a source.
+            if re.match(r"\s*[;:.(]", sc.text[m.end() : m.end() + 3]):
                 return m.end()
-            month, day, what = _MONTH_NUMBERS[parts[1]], int(parts[2]), "full date"
-        return _date_hit(sc, m, day, month, what)
+            month, day = _MONTH_NUMBERS[parts[1]], int(parts[2])
+        return _date_hit(sc, m, day, month, "full date")
     a, b, _ = re.split(r"[-/]", s)
     month, day = int(a), int(b)
-    if month > 12 and day <= 12 and sc.ctx.region not in ("US", "CA", "PH"):
-        month, day = day, month
-    elif month > 12:
-        month, day = day, month  # 14/3/2025: day first
+    if month > 12:
+        month, day = day, month  # 14/3/2025 is day first
     return _date_hit(sc, m, day, month, "full date")
 
 
+_DAY_MONTH = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?([A-Z][a-z]+)")
+
+
 def _h_dayfirst(sc: _Scan, m: re.Match[str]) -> int:
-    mm = re.match(r"(\d{1,2})\D+?(?:of\s+)?([A-Z][a-z]+)", m.group())
+    mm = _DAY_MONTH.match(m.group())
     if not mm or mm.group(2) not in _MONTH_NUMBERS:
-        return m.end()
-    what = "full date" if re.search(r"\d{4}$", m.group()) else "day and month"
+        return m.start() + 1
+    what = "full date" if m.group()[-4:].isdigit() else "day and month"
     return _date_hit(sc, m, int(mm.group(1)), _MONTH_NUMBERS[mm.group(2)], what)
 
 
-def _h_dateword(sc: _Scan, m: re.Match[str]) -> int:
-    mm = re.match(r"([A-Z][a-z]+)\.?\s+(\d{1,2})", m.group())
-    if not mm:
-        return m.end()
-    # "May 5 mg" or "March 3 times": a number with a unit is not a day.
-    if re.match(r"\s*(?:mg|mcg|g|kg|lb|lbs|ml|ml|times|percent|%|hours?|days|weeks|years|"
-                r"minutes|people|patients|of\s+(?:us|them|the))\b", sc.after(m.end(), 20)):  # fmt: skip
-        return m.end()
-    what = "full date" if re.search(r"\d{4}$", m.group()) else "day and month"
-    return _date_hit(sc, m, int(mm.group(2)), _MONTH_NUMBERS[mm.group(1)], what)
+_MONTH_DAY = re.compile(r"([A-Za-z]+)\.?,?\s+(?:of\s+)?(\d{1,4})")
+# "May 5 mg" or "March 3 times": a number with a unit is not a day.
+_NOT_A_DAY_AFTER = re.compile(
+    r"\s*(?:mg|mcg|g|kg|lb|lbs|ml|times|percent|%|hours?|days|weeks|months|years|minutes|"
+    r"people|patients|adults|children|of\s+(?:us|them|the|every|these|those))\b"
+)
 
 
-def _h_monthyear(sc: _Scan, m: re.Match[str]) -> int:
-    # Only compiled for patient pages: a month and year may date the care.
-    if _citation_context(sc, m.start()):
+def _h_month(sc: _Scan, m: re.Match[str]) -> int:
+    mm = _MONTH_DAY.match(m.group())
+    assert mm
+    month = _MONTH_NUMBERS.get(mm.group(1))
+    if month is None:
+        return m.start() + len(mm.group(1))
+    n = mm.group(2)
+    if len(n) == 4:
+        # A month and a year: only a story's month and year may date care.
+        if sc.ctx.patient_context and not _citation_context(sc, m.start()):
+            sc.add("date", m.start(), m.end(), "warning",
+                   f"A month and year in a patient story: {_quote(m.group())}; "
+                   "say only the year or the season if it dates the care")  # fmt: skip
         return m.end()
-    sc.add("date", m.start(), m.end(), "warning",
-           f"A month and year in a patient story: {_quote(m.group())}; say only the year or the season if it dates the care")  # fmt: skip
-    return m.end()
+    if len(n) == 3 or _NOT_A_DAY_AFTER.match(sc.low, m.end()):
+        return m.end()
+    what = "full date" if m.group()[-4:].isdigit() else "day and month"
+    return _date_hit(sc, m, int(n), month, what)
 
 
 # Phrases that make an age a statement about a population, not a person.
 _POP_AFTER = re.compile(
-    r"^\s*(?:years?(?:\s+of\s+age)?|-?\s*years?-?\s*olds?)?\s*(?:\+|and\s+(?:older|over|up|above)"
+    r"\s*(?:years?(?:\s+of\s+age)?|-?\s*years?-?\s*olds?)?\s*(?:\+|and\s+(?:older|over|up|above)"
     r"|or\s+(?:older|over|more|above)|(?:to|through|-|–|and)\s*\d)"
 )
 _POP_BEFORE = re.compile(
@@ -675,52 +643,56 @@ _POP_BEFORE = re.compile(
 )
 
 
-def _age_hit(
-    sc: _Scan, m: re.Match[str], age_start: int, age_end: int, span_start: int | None = None
-) -> int:
-    age = int(sc.text[age_start:age_end])
-    if not 90 <= age <= 125:
-        return m.end()
-    s = m.group()
-    if re.search(r"year[- ]olds\b", s) or s.lower().startswith("ages"):
-        return m.end()  # "92-year-olds", "ages 90": a group
-    if _POP_AFTER.match(sc.low[age_end : age_end + 30]) or _POP_AFTER.match(sc.after(m.end(), 30)):
-        return m.end()
-    if _POP_BEFORE.search(sc.before(m.start(), 30)):
-        return m.end()
-    start = m.start() if span_start is None else span_start
-    sc.add("age", start, m.end(), "error", f"An age over 89: {_quote(sc.text[start:m.end()])}")
-    return m.end()
+def _population_age(sc: _Scan, num_end: int, phrase_start: int) -> bool:
+    return bool(
+        _POP_AFTER.match(sc.low, num_end) or _POP_BEFORE.search(sc.before(phrase_start, 30))
+    )
 
 
 def _h_age(sc: _Scan, m: re.Match[str]) -> int:
-    n = re.match(r"\d+", m.group())
-    assert n
-    return _age_hit(sc, m, m.start(), m.start() + n.end())
+    """'92-year-old', '95 years old', '95th birthday'."""
+    s = m.group()
+    n = 2 if s[2:3].isdigit() is False else 3
+    age = int(s[:n])
+    if not 90 <= age <= 125 or re.search(r"year[- ]olds\b", s):
+        return m.end()  # "92-year-olds" is a group
+    if _POP_AFTER.match(sc.low, m.end()) or _population_age(sc, m.start() + n, m.start()):
+        return m.end()
+    sc.add("age", m.start(), m.end(), "error", f"An age over 89: {_quote(s)}")
+    return m.end()
 
 
-def _h_agekw(sc: _Scan, m: re.Match[str]) -> int:
-    n = re.search(r"\d+$", m.group())
-    assert n
-    return _age_hit(sc, m, m.start() + n.start(), m.end())
-
-
+_AGE_WORD_BEFORE = re.compile(r"\b(?:aged?|ages|turned|turns|turning|at\s+age|age\s+of)\s+$")
+_AGE_SUBJECT_BEFORE = re.compile(
+    rf"(?:\b(?:[Ss]he|[Hh]e|I)|\b(?P<name>{_NAME}))(?:\s+(?:is|was|am|turned|turns)\s+|,\s+)$"
+)
 _UNIT_AFTER = re.compile(
     r"\s*(?:%|percent|mg|mcg|g\b|kg|lb|lbs|pounds?|kilos?|ml|mm|cm|inches|feet|ft|degrees|°|"
-    r"beats|bpm|points?|steps|miles|minutes|min|hours|days|weeks|months|times|calories|"
-    r"units|mmhg|mg/dl|/)",
+    r"beats|bpm|points?|steps|miles|minutes|min\b|hours|days|weeks|months|times|calories|"
+    r"units|mmhg|/|x\b)"
 )
 
 
-def _h_pronage(sc: _Scan, m: re.Match[str]) -> int:
-    if _UNIT_AFTER.match(sc.low, m.end()):
-        return m.end()
-    first = m.group().split()[0]
-    if first not in ("She", "she", "He", "he", "I") and _is_non_name(sc, first):
-        return m.end()
-    n = re.search(r"\d+$", m.group())
-    assert n
-    return _age_hit(sc, m, m.start() + n.start(), m.end(), span_start=m.start() + n.start())
+def _h_agenum(sc: _Scan, m: re.Match[str]) -> int:
+    """A bare 90 to 125: an age after 'aged', 'turned', 'she is', 'Rosa,'."""
+    start, end = m.start(), m.end()
+    if _UNIT_AFTER.match(sc.low, end) or _POP_AFTER.match(sc.low, end):
+        return end
+    before = sc.before(start, 30)
+    kw = _AGE_WORD_BEFORE.search(before)
+    if kw:
+        phrase_start = start - (len(before) - kw.start())
+        if _population_age(sc, end, phrase_start):
+            return end
+        sc.add("age", phrase_start, end, "error",
+               f"An age over 89: {_quote(sc.text[phrase_start:end])}")  # fmt: skip
+        return end
+    if sc.ctx.patient_context:
+        raw = sc.text[max(0, start - 30) : start]
+        subj = _AGE_SUBJECT_BEFORE.search(raw)
+        if subj and not (subj.group("name") and _is_non_name(sc, subj.group("name"))):
+            sc.add("age", start, end, "error", f"An age over 89: {_quote(raw[subj.start():] + m.group())}")
+    return end
 
 
 def _h_address(sc: _Scan, m: re.Match[str]) -> int:
@@ -745,18 +717,28 @@ def _allowed_address(sc: _Scan, s: str) -> bool:
     return False
 
 
+_POBOX_BEFORE = re.compile(r"\b(?:p\.?\s?o\.?\s*|post\s+office\s+)box\s$")
+
+
 def _h_pobox(sc: _Scan, m: re.Match[str]) -> int:
-    if _allowed_address(sc, m.group()):
+    """The number of a post office box ("PO Box 12"), anchored on its digits."""
+    before = sc.before(m.start(), 24)
+    box = _POBOX_BEFORE.search(before)
+    if not box:
+        return m.end()
+    start = m.start() - (len(before) - box.start())
+    s = sc.text[start : m.end()]
+    if _allowed_address(sc, s):
         sc.allowed_ends.append(m.end())
     else:
-        sc.add("address", m.start(), m.end(), "error", f"A post office box: {_quote(m.group())}")
+        sc.add("address", start, m.end(), "error", f"A post office box: {_quote(s)}")
     return m.end()
 
 
 _STATE_BEFORE = re.compile(rf"(?:\b(?:{_STATE_ABBR})\.?|\b(?:{_STATE_NAMES})),?\s*$")
 _ZIP_WORD_BEFORE = re.compile(r"\b(?:zip|postal|zip\s*code)\b[^.\n]{0,12}$", re.I)
 _ZIP_UNIT_AFTER = re.compile(
-    r"\s*(?:[a-z]+\s+){0,1}(?:steps|people|patients|adults|children|babies|births|deaths|cases|"
+    r"\s*(?:[a-z]+\s+)?(?:steps|people|patients|adults|children|babies|births|deaths|cases|"
     r"visits|miles|feet|calories|dollars|units|mg|mcg|ml|words|members|residents|nurses|times|"
     r"hours|days|years|americans|women|men|kids|doses|pounds)\b"
 )
@@ -765,49 +747,62 @@ _ZIP_UNIT_AFTER = re.compile(
 def _h_zip5(sc: _Scan, m: re.Match[str]) -> int:
     start, end, s = m.start(), m.end(), m.group()
     before_raw = sc.text[max(0, start - 30) : start]
-    if sc.text[start - 1 : start] in ("#",) or before_raw.endswith("$"):
-        return end
+    if before_raw.endswith(("#", "$")):
+        return _code_hit(sc, start, end)
     if any(0 <= start - e <= 80 for e in sc.allowed_ends[-2:]) or any(
         s in a for a in sc.ctx.allowed_addresses
     ):
         return end  # the hospital's own ZIP code
-    restricted = s[:3] in RESTRICTED_ZIP3
     addressy = bool(_STATE_BEFORE.search(before_raw) or _ZIP_WORD_BEFORE.search(before_raw))
     if not addressy:
         addressy = any(h.kind == "address" and 0 <= start - h.end <= 40 for h in sc.hits[-3:])
     if addressy:
         sc.add("zip", start, end, "error", f"A ZIP code in an address: {_quote(s)}")
-    elif sc.ctx.patient_context and not _citation_context(sc, start):
-        if _ZIP_UNIT_AFTER.match(sc.low, end) or re.search(r"\b(?:pmid|pmcid|id|no\.?|#)\s*$", sc.before(start, 10)):
+        return end
+    if _code_hit(sc, start, end) > start and sc.hits and sc.hits[-1].start == start:
+        return end  # an identifier after a keyword ("MRN 62704")
+    if sc.ctx.patient_context and not _citation_context(sc, start):
+        if _ZIP_UNIT_AFTER.match(sc.low, end):
             return end
-        sev = "error" if restricted else "warning"
+        sev = "error" if s[:3] in RESTRICTED_ZIP3 else "warning"
         sc.add("zip", start, end, sev, f"A five-digit number that may be a ZIP code: {_quote(s)}")
     return end
 
 
-def _h_zipkw(sc: _Scan, m: re.Match[str]) -> int:
-    digits = re.search(r"\d{3}(?:\d{2})?(?:-\d{4})?(?:\*\*|[xX]{2})?$", m.group())
-    assert digits
-    d = digits.group()
-    start = m.start() + digits.start()
-    if len(d.rstrip("*xX")) == 3 and d[:3] not in RESTRICTED_ZIP3:
-        return m.end()  # "ZIP codes starting with 617": a 3-digit prefix is allowed
-    msg = (
-        f"A restricted 3-digit ZIP prefix: {_quote(d)} (Safe Harbor requires 000)"
-        if len(d.rstrip("*xX")) == 3
-        else f"A ZIP code: {_quote(d)}"
-    )
-    sc.add("zip", start, m.end(), "error", msg)
-    return m.end()
+_ZIP_KW_BEFORE = re.compile(
+    r"\b(?:zip|postal)(?:\s*codes?)?(?:\s+(?:prefix(?:es)?|area|starting\s+with|"
+    r"beginning\s+with|is|of|was|in))*[\s:#]*$"
+)
+
+
+def _zip_after_keyword(sc: _Scan, start: int, end: int) -> int | None:
+    """A ZIP code or 3-digit prefix after "ZIP code"; None when there is no keyword."""
+    if not _ZIP_KW_BEFORE.search(sc.before(start, 40)):
+        return None
+    d = sc.text[start:end]
+    if not re.fullmatch(r"\d{3}|\d{5}(?:-\d{4})?", d):
+        return end
+    if len(d) == 3:
+        stars = re.match(r"\*\*|[xX]{2}", sc.text[end : end + 2])
+        end += len(stars.group()) if stars else 0
+        if d not in RESTRICTED_ZIP3:
+            return end  # "ZIP codes starting with 617": a 3-digit prefix is allowed
+        sc.add("zip", start, end, "error",
+               f"A restricted 3-digit ZIP prefix: {_quote(sc.text[start:end])} (Safe Harbor requires 000)")  # fmt: skip
+        return end
+    if not any(d in a for a in sc.ctx.allowed_addresses):
+        sc.add("zip", start, end, "error", f"A ZIP code: {_quote(d)}")
+    return end
+
+
+_PHONE_WORD_BEFORE = re.compile(r"\b(?:call|phone|cell|mobile|tel|text|fax|reach|number|dial)\b")
 
 
 def _h_phone(sc: _Scan, m: re.Match[str]) -> int:
     s = m.group()
-    digits = re.sub(r"\D", "", s)
-    if len(digits) == 10 and s.isdigit():
-        # A bare 10-digit run is a phone number only where a page says so.
-        if not re.search(r"\b(?:call|phone|cell|mobile|tel|text|fax|reach|number|dial)\b", sc.before(m.start(), 30)):
-            return m.end()
+    if s.isdigit() and not _PHONE_WORD_BEFORE.search(sc.before(m.start(), 30)):
+        # A bare 10-digit run is a phone number only where the page says so.
+        return _code_hit(sc, m.start(), m.end())
     if re.match(r"\s*(?:mm\s*hg|mg|%)", sc.low[m.end() : m.end() + 6]):
         return m.end()
     try:
@@ -815,12 +810,12 @@ def _h_phone(sc: _Scan, m: re.Match[str]) -> int:
     except phonenumbers.NumberParseException:
         return m.end()
     if not phonenumbers.is_valid_number(num):
-        return m.end()
+        return _code_hit(sc, m.start(), m.end())
     e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
     if e164 in sc.ctx.allowed_phones or e164 in _PUBLIC_HOTLINES:
         return m.end()
     # Toll-free numbers belong to organisations (hospitals, insurers,
-    # agencies); no patient can be reached through one.
+    # agencies); no patient is reached through one.
     if phonenumbers.number_type(num) in (
         phonenumbers.PhoneNumberType.TOLL_FREE,
         phonenumbers.PhoneNumberType.SHARED_COST,
@@ -852,9 +847,9 @@ def _hospital_account(sc: _Scan, name: str) -> bool:
     """A handle or profile path that is the hospital's own ("@RiverbendHospital")."""
     n = _squash(name)
     for d in sc.ctx.allowed_domains:
-        label = d.lower().split(".")
-        label = label[1] if label[0] == "www" and len(label) > 1 else label[0]
-        if n and (_squash(label) == n or (len(n) >= 6 and _squash(label).startswith(n))):
+        labels = d.lower().split(".")
+        label = _squash(labels[1] if labels[0] == "www" and len(labels) > 1 else labels[0])
+        if n and (label == n or (len(n) >= 6 and label.startswith(n))):
             return True
     return False
 
@@ -864,17 +859,18 @@ def _h_at(sc: _Scan, m: re.Match[str]) -> int:
     text = sc.text
     prev = text[at - 1 : at]
     if prev and (prev.isalnum() or prev in "._%+-"):
-        # The local part of an e-mail address ends just before the '@'.
+        # An e-mail address: its local part ends just before the '@'.
         lm = _EMAIL_LOCAL_BACK.search(text, max(0, at - 64), at)
         dm = _EMAIL_DOMAIN.match(text, at + 1)
         if not lm or not dm:
             return m.end()
         start, end = lm.start(), dm.end()
-        # The local part was not a hit of its own (a name pair, say).
         addr = text[start:end]
-        domain = dm.group()
-        if addr.lower() in {e.lower() for e in sc.ctx.allowed_emails} or _domain_allowed(sc, domain):
+        if addr.lower() in {e.lower() for e in sc.ctx.allowed_emails} or _domain_allowed(
+            sc, dm.group()
+        ):
             return end
+        # The local part may have been taken for something else ("rosa1954").
         sc.hits[:] = [h for h in sc.hits if not (h.start >= start and h.end <= at)]
         sc.add("email", start, end, "error", f"An e-mail address: {_quote(addr)}")
         return end
@@ -886,40 +882,62 @@ def _h_at(sc: _Scan, m: re.Match[str]) -> int:
     hm = _HANDLE.match(text, at + 1)
     if not hm or len(hm.group()) < 2:
         return m.end()
-    name = hm.group().split("@")[0]
-    if _hospital_account(sc, name):
+    if _hospital_account(sc, hm.group().split("@")[0]):
         return hm.end()
     sev = "error" if sc.ctx.patient_context else "warning"
     sc.add("handle", at, hm.end(), sev, f"A social media handle: {_quote(text[at:hm.end()])}")
     return hm.end()
 
 
+# Profile paths that start with a prefix: linkedin.com/in/NAME, youtube.com/c/NAME.
+_PROFILE_PREFIXES = frozenset("in u user c channel p r fundraiser f visit site".split())
+
+
 def _h_url(sc: _Scan, m: re.Match[str]) -> int:
-    s = m.group().rstrip(".,;:!?*_")
-    end = m.start() + len(s)
+    return _url_token(sc, m.start())
+
+
+def _url_token(sc: _Scan, at: int) -> int:
+    """Classify the web address around offset ``at`` (a dot, '://' or '/~')."""
+    text = sc.text
+    start = at
+    lo = max(0, at - 200)
+    while start > lo and text[start - 1] not in _TOKEN_BREAK:
+        start -= 1
+    end = at
+    hi = min(len(text), at + 300)
+    while end < hi and text[end] not in _TOKEN_BREAK:
+        end += 1
+    s = text[start:end].rstrip(".,;:!?_")
+    end = start + len(s)
+    if "@" in s.split("/")[0]:
+        return end  # an e-mail address, seen at its '@'
+    if "/" not in s and not s.lower().startswith("www.") and not s.lower().endswith(
+        _PERSONAL_HOST_SUFFIXES
+    ):
+        return end  # "e.g.", "riverbend.org": no page of a person
     full = s if "://" in s else "https://" + s
     try:
         parts = urlsplit(full)
+        host = (parts.hostname or "").lower()
     except ValueError:
         return end
-    host = (parts.hostname or "").lower()
-    if not host or _domain_allowed(sc, host):
+    if not host or "." not in host or _domain_allowed(sc, host):
         return end
     bare = host[4:] if host.startswith("www.") else host
     segs = [p for p in parts.path.split("/") if p]
     personal = False
     if bare in _PERSONAL_HOSTS or bare.endswith(".facebook.com"):
         if segs and segs[0].lower() not in _NON_PERSONAL_PATHS:
-            who = segs[1] if segs[0].lower() in ("in", "u", "user", "c", "channel", "p", "r", "fundraiser", "visit") and len(segs) > 1 else segs[0]
+            who = segs[1] if segs[0].lower() in _PROFILE_PREFIXES and len(segs) > 1 else segs[0]
             personal = not _hospital_account(sc, who.lstrip("@"))
     elif bare.endswith(_PERSONAL_HOST_SUFFIXES):
-        sub = bare.split(".")[0]
-        personal = not _hospital_account(sc, sub)
+        personal = not _hospital_account(sc, bare.split(".")[0])
     elif any(p.startswith(("~", "@")) for p in segs):
         personal = True
     if personal:
         sev = "error" if sc.ctx.patient_context else "warning"
-        sc.add("url", m.start(), end, sev, f"A personal web address: {_quote(s)}")
+        sc.add("url", start, end, sev, f"A personal web address: {_quote(s)}")
     return end
 
 
@@ -934,22 +952,21 @@ _VIN_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 
 
 def vin_check_digit(vin: str) -> str:
-    """The ISO 3779 / 49 CFR 565 check digit (position 9) for a 17-character VIN."""
+    """The check digit (position 9) of a 17-character VIN (49 CFR 565.15)."""
     total = sum(_VIN_VALUES[c] * w for c, w in zip(vin.upper(), _VIN_WEIGHTS, strict=True))
     r = total % 11
     return "X" if r == 10 else str(r)
 
 
-def _h_vin(sc: _Scan, m: re.Match[str]) -> int:
-    s = m.group()
-    if s.isdigit() or s.isalpha() or vin_check_digit(s) != s[8]:
-        return m.end()
-    sc.add("vehicle", m.start(), m.end(), "error", f"A vehicle identification number: {_quote(s)}")
-    return m.end()
+def _is_vin(s: str) -> bool:
+    return (
+        len(s) == 17
+        and not s.isdigit()
+        and all(c in _VIN_VALUES for c in s)
+        and vin_check_digit(s) == s[8]
+    )
 
 
-_KW_SPLIT = re.compile(rf"(?i:{'|'.join(k for k, _ in _KEYWORDS)})")
-_KW_KINDS = [(re.compile(rf"(?i:{k})$"), kind) for k, kind in _KEYWORDS]
 _KIND_LABEL = {
     "mrn": "A medical record number",
     "health-plan": "A health plan or member number",
@@ -958,192 +975,225 @@ _KIND_LABEL = {
     "vehicle": "A licence plate or vehicle number",
     "device": "A device serial number",
     "ssn": "A Social Security number",
-    "id": "An identifying number",
+    "id": "An identifying number in a patient story",
 }
 
 
-def _h_kwid(sc: _Scan, m: re.Match[str]) -> int:
-    s = m.group()
-    km = _KW_SPLIT.match(s)
-    assert km
-    kw = km.group()
-    kind = next(k for p, k in _KW_KINDS if p.match(" ".join(kw.split())) or p.match(kw))
-    code_m = re.search(rf"{_CODE}$", s)
-    assert code_m
-    code = code_m.group()
-    if not any(c.isdigit() for c in code):
-        return m.end()
-    if kind == "vehicle" and kw.lower().startswith(("plate", "number plate", "tag")):
-        # "plate 7XYZ123": plates mix letters and digits; "plate 2" does not.
-        if not (any(c.isalpha() for c in code) and len(code) >= 5):
-            return m.end()
-    digits = sum(c.isdigit() for c in code)
-    if kind == "ssn" and digits != 9:
-        return m.end()
-    # "serial 2-hour glucose tests" is not a serial number: an identifier
-    # has three digits, or two digits among five or more characters.
-    if kind != "vehicle" and digits < 3 and not (digits >= 2 and len(code) >= 5):
-        return m.end()
-    if kind == "vehicle" and kw.lower() == "vin" and len(code) != 17:
-        return m.end()
-    sc.add(kind, m.start() + code_m.start(), m.end(), "error",
-           f"{_KIND_LABEL[kind]} after '{' '.join(kw.split())}': {_quote(code)}")  # fmt: skip
-    return m.end()
+def _keyword_before(sc: _Scan, start: int) -> tuple[str, str] | None:
+    """The kind and keyword of the identifier keyword just before ``start``."""
+    toks = _LOOKBACK_TOKEN.findall(sc.before(start, 48))
+    i, suffix = len(toks), False
+    while i and toks[i - 1] in _KW_FILLER and len(toks) - i < 3:
+        suffix = suffix or toks[i - 1] in _KW_SUFFIX
+        i -= 1
+    for n in (3, 2, 1):
+        if i >= n:
+            phrase = tuple(toks[i - n : i])
+            found = _KEYWORD_PHRASES.get(phrase)
+            if found and (suffix or not found[1]):
+                return found[0], " ".join(phrase)
+    if sc.ctx.patient_context and (suffix or (i and toks[i - 1] in _GENERIC_ID_WORDS)):
+        return "id", " ".join(toks[i - 1 : len(toks)]) if i else toks[-1]
+    return None
 
 
-def _h_genid(sc: _Scan, m: re.Match[str]) -> int:
-    s = m.group()
-    code_m = re.search(rf"{_CODE}$", s)
-    assert code_m
-    code = code_m.group()
+def _code_hit(sc: _Scan, start: int, end: int) -> int:
+    """An identifier code: a VIN anywhere, or a code after an identifier keyword."""
+    code = sc.text[start:end].rstrip("-")
+    end = start + len(code)
+    zip_end = _zip_after_keyword(sc, start, end)
+    if zip_end is not None:
+        return zip_end
+    if _MAC.fullmatch(code):
+        return _hex_hit(sc, start, end)
+    if _is_vin(code):
+        sc.add("vehicle", start, end, "error", f"A vehicle identification number: {_quote(code)}")
+        return end
+    found = _keyword_before(sc, start)
+    if found is None:
+        return end
+    kind, keyword = found
     digits = sum(c.isdigit() for c in code)
     chars = len(code.replace("-", ""))
-    # A long code: five digits or more, or six or more characters of which a
-    # third are digits. "Room 412", "number 2" and "#Heart2Heart" are not.
-    if digits < 5 and not (chars >= 6 and digits >= 3 and digits * 3 >= chars):
-        return m.end()
-    if _citation_context(sc, m.start()) or _UNIT_AFTER.match(sc.low, m.end()):
-        return m.end()
-    sc.add("id", m.start() + code_m.start(), m.end(), "error",
-           f"An identifying number in a patient story: {_quote(code)}")  # fmt: skip
+    if kind == "ssn":
+        ok = digits == 9 and chars == 9
+    elif kind == "vehicle":
+        # Plates mix letters and digits ("ABC-1234", "7XYZ123").
+        ok = chars >= 5 and digits >= 1 and any(c.isalpha() for c in code)
+        ok = ok or (keyword == "vin" and chars == 17)
+    elif kind == "id":
+        # Five digits, or six characters a third of them digits; "#Heart2Heart" is not.
+        ok = digits >= 5 or (chars >= 6 and digits >= 3 and digits * 3 >= chars)
+    else:
+        # "serial 2-hour tests" is not a serial number; a bare year is not one either.
+        ok = digits >= 3 or (digits >= 2 and chars >= 5)
+        ok = ok and not re.fullmatch(r"(?:19|20)\d\d", code)
+    if not ok or _citation_context(sc, start):
+        return end
+    sc.add(kind, start, end, "error", f"{_KIND_LABEL[kind]} after '{keyword}': {_quote(code)}")
+    return end
+
+
+def _h_code(sc: _Scan, m: re.Match[str]) -> int:
+    return _code_hit(sc, m.start(), m.end())
+
+
+_TOKEN_BACK = re.compile(r"[A-Za-z-]{1,12}$")
+_TOKEN_FWD = re.compile(r"[\w-]*")
+
+
+def _h_midcode(sc: _Scan, m: re.Match[str]) -> int:
+    """A digit after letters: a code such as "ABC123456" or "SN12345"."""
+    back = _TOKEN_BACK.search(sc.text, max(0, m.start() - 12), m.start())
+    fwd = _TOKEN_FWD.match(sc.text, m.start())
+    assert back and fwd
+    start = back.start()
+    if start > 0 and (sc.text[start - 1].isalnum() or sc.text[start - 1] in "_."):
+        return fwd.end()  # inside a longer word
+    if sum(c.isdigit() for c in fwd.group()) < 2 and fwd.end() - start < 17:
+        return fwd.end()  # "A1C", "Covid-19"
+    return _code_hit(sc, start, fwd.end())
+
+
+def _h_hashid(sc: _Scan, m: re.Match[str]) -> int:
+    code = m.group()[1:]
+    digits = sum(c.isdigit() for c in code)
+    chars = len(code.replace("-", ""))
+    if digits >= 5 or (chars >= 6 and digits >= 3 and digits * 3 >= chars):
+        if not _citation_context(sc, m.start()):
+            sc.add("id", m.start() + 1, m.end(), "error",
+                   f"An identifying number in a patient story: {_quote(m.group())}")  # fmt: skip
     return m.end()
 
 
 _NAME_RE = re.compile(_NAME)
-
-
-_REL_SPLIT = re.compile(rf"(?P<rel>.+?)(?:,|\s+named|\s+called)?\s+(?P<n1>{_NAME})(?:\s+(?P<n2>{_NAME}))?$", re.S)
-
-
-def _h_relation(sc: _Scan, m: re.Match[str]) -> int:
-    parts = _REL_SPLIT.match(m.group())
-    assert parts
-    n1, n2 = parts.group("n1"), parts.group("n2")
-    if _is_non_name(sc, n1) or _is_staff(sc, n1):
-        return m.start() + parts.start("n1")
-    nstart = m.start() + parts.start("n1")
-    nend = m.start() + (parts.end("n1") if not n2 or _is_non_name(sc, n2) else parts.end("n2"))
-    name = sc.text[nstart:nend]
-    if name in sc.ctx.allowed_names:
-        return nend
-    sc.add("name", nstart, nend, "error",
-           f"The name of a relative in a patient story: {_quote(parts.group('rel') + ' ' + name)}")  # fmt: skip
-    return nend
-
-
-def _h_patientname(sc: _Scan, m: re.Match[str]) -> int:
-    s = m.group()
-    names = list(_NAME_RE.finditer(s))
-    if s.lower().startswith("patient"):
-        names = names[1:] if names and names[0].group().lower().startswith("patient") else names
-        words = names[-2:]
-    else:
-        words = names[-1:]
-    if any(_is_non_name(sc, w.group()) for w in words) or _heading_or_link_text(sc, m.start()):
-        return m.start() + words[0].start() if words else m.end()
-    nstart, nend = m.start() + words[0].start(), m.start() + words[-1].end()
-    name = sc.text[nstart:nend]
-    if _is_staff(sc, name):
-        return nend
-    start = m.start() if not s.lower().startswith("patient") else nstart
-    sc.add("name", start, nend, "error", f"A patient's name: {_quote(sc.text[start:nend])}")
-    return nend
-
-
-def _h_nameage(sc: _Scan, m: re.Match[str]) -> int:
-    s = m.group()
-    w = list(_NAME_RE.finditer(s))[:2]
-    first, last = w[0].group(), w[1].group()
-    if _is_non_name(sc, first) or _is_non_name(sc, last) or _is_staff(sc, f"{first} {last}"):
-        return m.start() + w[0].end()
-    if _preceded_by_title(sc, m.start()):
-        return m.start() + w[1].end()
-    age_m = re.search(r"\d+$", s)
-    assert age_m
-    nend = m.start() + w[1].end()
-    sc.add("name", m.start(), nend, "error",
-           f"A patient's full name followed by an age: {_quote(s)}")  # fmt: skip
-    age_start = m.start() + age_m.start()
-    if int(age_m.group()) >= 90:
-        sc.add("age", age_start, m.end(), "error", f"An age over 89: {_quote(age_m.group())}")
-    return m.end()
-
-
+_RELATION_WORDS = frozenset(_RELATIONS.replace("?", "").replace("[ée]e", "ee").split("|")) | {
+    "sons", "daughters", "brothers", "sisters", "grandsons", "granddaughters", "twin", "fiance",
+    "fiancee", "fiancé", "fiancée", "neighbor", "neighbour", "named", "called",
+}  # fmt: skip
+_RELATION_BEFORE = re.compile(
+    r"\b(?:my|her|his|our|their)\s+(?:(?:late|older|younger|little|big|baby|eldest|oldest|"
+    r"youngest|middle|twin|new|newborn|infant|teenage|adult|two|beloved|best)\s+)?"
+    rf"(?:{_RELATIONS})s?(?:,|\s+named|\s+called)?\s+$"
+)
+_PATIENT_BEFORE = re.compile(r"\bpatients?\s+$")
 _TITLE_BEFORE = re.compile(
     r"(?:\bdr\.?|\bdoctor|\bnurse|\bprof\.?|\bprofessor|\bpastor|\brev\.?|\bchaplain|\bcoach|"
     r"\bsurgeon|\bcardiologist|\bpediatrician|\bpsychiatrist|\btherapist|\bsenator|\bjudge|"
     r"\bmayor|\bgovernor|\bpresident|\bdirector|\bst\.)\s*$"
 )
+_NEXT_NAME = re.compile(rf"\s+(?:([{_UP}])\.\s+)?({_NAME})")
+_AGE_AFTER_NAME = re.compile(r",\s+(\d{1,3})(?![\d.%/,]\d|\d|%)")
+_EPONYM_AFTER = re.compile(r"[’']s\s+(?:disease|syndrome|lymphoma|palsy|sign|test|law)")
 
 
 def _preceded_by_title(sc: _Scan, start: int) -> bool:
     return bool(_TITLE_BEFORE.search(sc.before(start, 16)))
 
 
-_NEXT_NAME = re.compile(rf"\s+(?:([{_UP}])\.\s+)?({_NAME})")
+def _h_patientname(sc: _Scan, m: re.Match[str]) -> int:
+    """'patient John Smith' (on any page) and 'Mrs. Lopez' (in a story)."""
+    s = m.group()
+    names = list(_NAME_RE.finditer(s))
+    title = re.match(r"M(?:rs|r|s|iss|x)\b", s) is not None
+    words = names[-1:] if title else names[:2]
+    if any(_is_non_name(sc, w.group()) for w in words) or _heading_or_link_text(sc, m.start()):
+        return m.start() + words[0].end()
+    start, nend = m.start(), m.start() + words[-1].end()
+    if _is_staff(sc, sc.text[m.start() + words[0].start() : nend]):
+        return nend
+    sc.add("name", start, nend, "error", f"A patient's name: {_quote(sc.text[start:nend])}")
+    return nend
 
 
 def _h_cap(sc: _Scan, m: re.Match[str]) -> int:
-    """A capitalised pair in a patient story: maybe a patient or relative."""
+    """A capitalised word in a patient story: a patient or relative, maybe.
+
+    It is a name after "my son", "her husband" or "patient"; a capitalised
+    pair that is not staff, an eponym, a place or an organisation may be one.
+    """
     first = m.group()
-    nm = _NEXT_NAME.match(sc.text, m.end())
-    if not nm:
-        return m.end()
-    second = nm.group(2)
-    pair_end = nm.end()
-    if _is_non_name(sc, second):
-        return pair_end if second not in _MONTH_NUMBERS else m.end()
+    start = m.start()
     if _is_non_name(sc, first):
         return m.end()
+    nm = _NEXT_NAME.match(sc.text, m.end())
+    second = nm.group(2) if nm and not _is_non_name(sc, nm.group(2)) else None
+    name_end = nm.end() if second and nm else m.end()
+    if _preceded_by_title(sc, start):
+        return name_end
+    before = sc.before(start, 60)
+    tail = before.rstrip(" ,").rsplit(None, 1)
+    if tail and tail[-1] in _RELATION_WORDS:
+        rel = _RELATION_BEFORE.search(before)
+        if rel:
+            name = sc.text[start:name_end]
+            if name in sc.ctx.allowed_names or _is_staff(sc, name):
+                return name_end
+            sc.add("name", start, name_end, "error",
+                   f"The name of a relative in a patient story: {_quote(before[rel.start():] + name)}")  # fmt: skip
+            return name_end
+    if tail and tail[-1] in ("patient", "patients") and _PATIENT_BEFORE.search(before):
+        if not _is_staff(sc, sc.text[start:name_end]):
+            sc.add("name", start, name_end, "error",
+                   f"A patient's name: {_quote(sc.text[start:name_end])}")  # fmt: skip
+        return name_end
+    if not nm:
+        return m.end()
+    if second is None:
+        # "Maria Hospital", "Rosa March": the second word is no name; a
+        # month may still open a date.
+        return m.end() if nm.group(2) in _MONTH_NUMBERS else nm.end()
+    pair_end = nm.end()
+    pair = sc.text[start:pair_end]
+    if _is_staff(sc, f"{first} {second}") or _is_staff(sc, second, surname_ok=True):
+        return pair_end
+    age = _AGE_AFTER_NAME.match(sc.text, pair_end)
+    if age:
+        # "Maria Lopez, 54": a full name with an age is a patient.
+        sc.add("name", start, pair_end, "error",
+               f"A patient's full name followed by an age: {_quote(sc.text[start:age.end()])}")  # fmt: skip
+        if int(age.group(1)) >= 90:
+            sc.add("age", age.start(1), age.end(1), "error", f"An age over 89: {_quote(age.group(1))}")
+        return age.end()
     # A third capitalised word that names a place or organisation
-    # ("Mercy General Hospital") makes the whole run an organisation.
+    # ("Mercy General Hospital") makes the run an organisation.
     third = _NEXT_NAME.match(sc.text, pair_end)
     if third and _is_non_name(sc, third.group(2)):
         return third.end()
-    pair = f"{first} {second}"
-    if _is_staff(sc, pair) or _is_staff(sc, second, surname_ok=True):
+    if re.search(r"\bthe\s*$", before[-6:]) or _EPONYM_AFTER.match(sc.low, pair_end):
         return pair_end
-    if _preceded_by_title(sc, m.start()) or re.search(r"\bthe\s*$", sc.before(m.start(), 6)):
-        return pair_end
-    if _heading_or_link_text(sc, m.start()) or _citation_context(sc, m.start()):
-        return pair_end
-    if sc.text.startswith(("'s ", "’s "), pair_end) and re.match(
-        r"[’']s\s+(?:disease|syndrome|lymphoma|palsy|sign|test)", sc.low[pair_end : pair_end + 20]
-    ):
+    if _heading_or_link_text(sc, start) or _citation_context(sc, start):
         return pair_end
     if first in sc.ctx.allowed_names:
-        sc.add("name", m.start(), pair_end, "error",
-               f"A consented first name followed by a surname: {_quote(sc.text[m.start():pair_end])}; the consent covers the first name only")  # fmt: skip
+        sc.add("name", start, pair_end, "error",
+               f"A consented first name followed by a surname: {_quote(pair)}; "
+               "the consent covers the first name only")  # fmt: skip
     else:
-        sc.add("name", m.start(), pair_end, "warning",
-               f"A name-like pair in a patient story: {_quote(sc.text[m.start():pair_end])}; if it names a patient or relative, remove it")  # fmt: skip
+        sc.add("name", start, pair_end, "warning",
+               f"A name-like pair in a patient story: {_quote(pair)}; "
+               "if it names a patient or relative, remove it")  # fmt: skip
     return pair_end
 
 
 _HANDLERS: dict[str, _Handler] = {
     "ssn": _h_ssn,
     "ip4": _h_ip4,
+    "colon": _h_colon,
+    "midcode": _h_midcode,
     "datenum": _h_datenum,
     "address": _h_address,
     "age": _h_age,
     "dayfirst": _h_dayfirst,
     "phone": _h_phone,
     "zip5": _h_zip5,
-    "url": _h_url,
+    "agenum": _h_agenum,
+    "code": _h_code,
     "at": _h_at,
-    "hexid": _h_hexid,
-    "vin": _h_vin,
-    "kwid": _h_kwid,
+    "url": _h_url,
+    "month": _h_month,
     "pobox": _h_pobox,
-    "zipkw": _h_zipkw,
-    "agekw": _h_agekw,
-    "dateword": _h_dateword,
-    "genid": _h_genid,
-    "relation": _h_relation,
     "patientname": _h_patientname,
-    "monthyear": _h_monthyear,
-    "nameage": _h_nameage,
-    "pronage": _h_pronage,
+    "hashid": _h_hashid,
     "cap": _h_cap,
 }
 
@@ -1180,16 +1230,12 @@ def scan(text: str, ctx: PhiContext = PhiContext()) -> list[PhiHit]:  # noqa: B0
     pattern, groups = _PATTERNS[ctx.patient_context]
     sc = _Scan(text, ctx)
     search = pattern.search
-    pos = 0
-    n = len(text)
+    handlers = _HANDLERS
+    pos, n = 0, len(text)
     while pos < n:
         m = search(text, pos)
         if m is None:
             break
-        group = m.lastgroup
-        assert group is not None
-        resume = _HANDLERS[groups[group]](sc, m)
+        resume = handlers[groups[m.lastgroup]](sc, m)  # type: ignore[index]
         pos = resume if resume > m.start() else m.start() + 1
-    if len(sc.hits) < 2:
-        return sc.hits
-    return _resolve(sc.hits)
+    return _resolve(sc.hits) if len(sc.hits) > 1 else sc.hits

@@ -54,13 +54,21 @@ def order(doc: Document, policy: Policy, ctx: Context) -> Iterable[Finding]:
     approvals = [(i, a) for i, a in enumerate(doc.meta.get("approvals") or []) if a.get("role") in chain]
     previous_rank, previous_date, previous_role = -1, None, ""
     for i, approval in approvals:
-        rank = chain.index(approval["role"])
+        role = approval["role"]
+        rank = chain.index(role)
         when = parse_date(approval.get("date"))
-        if rank < previous_rank or (when and previous_date and when < previous_date):
+        if rank < previous_rank:
             yield finding(
                 "approval.order", doc, ("approvals", i),
-                f"The '{approval['role']}' approval comes before '{previous_role}' in the chain "
-                f"{' -> '.join(chain)}, but is listed or dated after it.",
-                "Approvals follow the chain in order: list and date each one on or after the one before.",
+                f"The '{role}' approval is listed after '{previous_role}', but the chain "
+                f"{' -> '.join(chain)} puts it first.",
+                "List the approvals in the chain's order.",
             )
-        previous_rank, previous_date, previous_role = rank, when or previous_date, approval["role"]
+        elif when and previous_date and when < previous_date:
+            yield finding(
+                "approval.order", doc, ("approvals", i),
+                f"The '{role}' approval is dated {when.isoformat()}, before the '{previous_role}' approval "
+                f"({previous_date.isoformat()}) that comes before it in the chain {' -> '.join(chain)}.",
+                "Each approval is given on or after the one before it in the chain.",
+            )
+        previous_rank, previous_date, previous_role = rank, when or previous_date, role

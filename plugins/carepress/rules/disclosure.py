@@ -9,13 +9,23 @@ from ..policy import Policy
 from . import Context, finding, rule
 
 
+def _starts_with_word(text: str, word: str) -> bool:
+    """``text`` starts with ``word`` as a whole word ('#ad', not '#adventure')."""
+    return text.startswith(word) and (len(text) == len(word) or not text[len(word)].isalnum())
+
+
+def _uses(text: str, word: str) -> bool:
+    return any(_starts_with_word(text[i:], word) and (i == 0 or not text[i - 1].isalnum())
+               for i in range(len(text)) if text.startswith(word, i))
+
+
 def accepted_disclosure(text: str, policy: Policy) -> bool:
-    """True when ``text`` starts with an accepted wording and uses no rejected one."""
+    """True when ``text`` starts with an accepted wording and uses no rejected one anywhere."""
     words = policy.editorial["disclosures"]
     lowered = text.strip().lower()
-    if any(bad.lower() in lowered.split() or lowered.startswith(bad.lower()) for bad in words["rejected"]):
+    if any(_uses(lowered, bad.lower()) for bad in words["rejected"]):
         return False
-    return any(lowered.startswith(ok.lower()) for ok in words["accepted"])
+    return any(_starts_with_word(lowered, ok.lower()) for ok in words["accepted"])
 
 
 @rule("disclosure.missing", "disclosure.partner-credential")

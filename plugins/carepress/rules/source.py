@@ -75,6 +75,13 @@ def source_urls(doc: Document, policy: Policy, ctx: Context) -> Iterable[Finding
                 )
             continue
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme in ("http", "https") and not host(url):
+            yield finding(
+                "source.bad-scheme", doc, where,
+                f"Citation '{item.get('id')}' has a URL with no site name: {url!r}.",
+                "Write the full address, such as https://www.cdc.gov/... (two slashes after https:).",
+            )
+            continue
         if scheme not in ("http", "https"):
             yield finding(
                 "source.bad-scheme", doc, where,
@@ -173,7 +180,8 @@ def source_date(item: Mapping[str, Any]) -> dt.date | None:
             return dt.date(value, 12, 31)
         if isinstance(value, dict) and value.get("date-parts"):
             parts = [int(p) for p in value["date-parts"][0]]
-            year, month, day = (parts + [12, 28])[:3] if len(parts) == 1 else (parts + [28])[:3]
+            # A year alone counts from its last day, as an integer year does.
+            year, month, day = (parts + [12, 31])[:3] if len(parts) == 1 else (parts + [28])[:3]
             try:
                 return dt.date(year, month, day)
             except ValueError:
@@ -181,6 +189,16 @@ def source_date(item: Mapping[str, Any]) -> dt.date | None:
         if (parsed := parse_date(value)) is not None:
             return parsed
     return None
+
+
+def years_after(when: dt.date, years: float) -> dt.date:
+    """The calendar date ``years`` after ``when`` (29 February becomes the 28th)."""
+    whole = int(years)
+    try:
+        moved = when.replace(year=when.year + whole)
+    except ValueError:
+        moved = when.replace(year=when.year + whole, day=28)
+    return moved + dt.timedelta(days=round((years - whole) * 365.25))
 
 
 @rule("source.too-old")
@@ -194,7 +212,8 @@ def source_age(doc: Document, policy: Policy, ctx: Context) -> Iterable[Finding]
         key = "issued" if "issued" in item else "accessed"
         for level, severity in (("error_years", Severity.ERROR), ("warn_years", Severity.WARNING)):
             limit = limits.get(level)
-            if limit is not None and years > limit:
+            # Calendar years: a source exactly at the limit is within it.
+            if limit is not None and ctx.today > years_after(when, limit):
                 yield finding(
                     "source.too-old", doc, ("citations", i, key),
                     f"Citation '{item.get('id')}' is {years:.1f} years old (from {when.isoformat()}); "

@@ -9,6 +9,7 @@ them; notices are logged at INFO.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import os
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,7 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         except PolicyError as exc:
             details = "\n".join(format_finding(f) for f in exc.findings)
             raise PluginError(f"carepress: the policy could not be loaded:\n{details}") from None
+        config.extra["carepress_disclaimer"] = html.escape(str(policy.hospital.get("disclaimer", "")))
         self.store = BuildStore(
             root=root,
             docs_dir=Path(config.docs_dir).resolve(),
@@ -149,6 +151,12 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         if doc is None:
             return markdown
         meta: dict[str, Any] = dict(doc.meta)
+        # Material writes the description (and, in the navigation, the title)
+        # into every page unescaped; what reaches its templates is escaped.
+        # This runs for every page before any template is rendered.
+        for key, quote in (("description", True), ("title", False)):
+            if isinstance(meta.get(key), str):
+                meta[key] = html.escape(meta[key], quote=quote)
         if doc.type == "alert":
             # 'template' names the alert template, not a MkDocs page template.
             meta["alert_template"] = meta.pop("template", None)
