@@ -242,6 +242,10 @@ _GENERIC_ID_WORDS = frozenset(
     "id identification number no # code case confirmation reference ticket booking order "
     "tracking file".split()
 )
+# The word just before a code must be one of these for a keyword to apply.
+_KW_TRIGGERS = (
+    frozenset(p[-1] for p in _KEYWORD_PHRASES) | _KW_FILLER | _GENERIC_ID_WORDS
+) - {"#", ":"}
 _LOOKBACK_TOKEN = re.compile(r"[a-z][a-z'’/]*|#|:|[^\sa-z#:.]+")
 
 # How the candidate pattern is built (hand-tuned for Python's ``re``).
@@ -323,7 +327,7 @@ def _compile(patient: bool) -> tuple[re.Pattern[str], dict[str, str]]:
         for handler, rx in branches:
             group = f"{handler}_{len(names)}"
             names[group] = handler
-            out.append(f"{rx}(?P<{group}>)")
+            out.append(f"(?:{rx})(?P<{group}>)" if "|" in rx else f"{rx}(?P<{group}>)")
         return "|".join(out)
 
     caps = _CAP_RESTS + (_STORY_CAP_RESTS if patient else _ARTICLE_CAP_RESTS)
@@ -349,7 +353,7 @@ _Handler = Callable[["_Scan", re.Match[str]], int]
 class _Scan:
     """The state of one ``scan`` call: the text, its context and the hits."""
 
-    __slots__ = ("text", "ctx", "hits", "_low", "org_words", "allowed_ends")
+    __slots__ = ("text", "ctx", "hits", "_low", "org_words", "allowed_ends", "line_cache")
 
     def __init__(self, text: str, ctx: PhiContext) -> None:
         self.text = text
@@ -366,6 +370,7 @@ class _Scan:
         self.org_words = words
         # Where the hospital's own address lines end: its ZIP code follows.
         self.allowed_ends: list[int] = []
+        self.line_cache: dict[int, bool] = {}
 
     @property
     def low(self) -> str:
@@ -445,21 +450,26 @@ def _heading_or_link_text(sc: _Scan, start: int) -> bool:
 
 
 # Lines that cite a source: dates, numbers and URLs on them are bibliography.
-_CITATION_LINE = re.compile(
-    r"\bet al\b|\bdoi\b|\bpmid\b|\bpmcid\b|\bisbn\b|\baccessed\b|\bretrieved\b|"
-    r"https?://doi\.org|^\s*\[\^[^\]]+\]:|\[@",
-    re.I,
-)
+# Words that mark a line as a reference (plain substring tests: fast).
+_CITATION_MARKERS = ("et al", "doi", "pmid", "pmcid", "isbn", "accessed", "retrieved", "[@", "[^")
 _FRONT_MATTER_DATE_KEY = re.compile(
-    r"^\s*-?\s*(?:date|published|updated|modified|created|reviewed|last_reviewed|next_review|"
-    r"expires|signed|accessed|issued|date_published|date_modified|review_date)\s*:",
-    re.I,
+    r"\s*-?\s*(?:date|published|updated|modified|created|reviewed|last_reviewed|next_review|"
+    r"expires|signed|accessed|issued|date_published|date_modified|review_date)\s*:"
 )
 
 
 def _citation_context(sc: _Scan, start: int) -> bool:
-    line = sc.line(start)
-    return bool(_CITATION_LINE.search(line) or _FRONT_MATTER_DATE_KEY.match(line))
+    """Whether ``start`` is on a reference line or a front-matter date line."""
+    lo = sc.low.rfind("\n", 0, start) + 1
+    cached = sc.line_cache.get(lo)
+    if cached is None:
+        hi = sc.low.find("\n", start)
+        line = sc.low[lo : hi if hi >= 0 else len(sc.low)]
+        cached = any(k in line for k in _CITATION_MARKERS) or bool(
+            _FRONT_MATTER_DATE_KEY.match(line)
+        )
+        sc.line_cache[lo] = cached
+    return cached
 
 
 # --------------------------------------------------------------------------
@@ -981,7 +991,11 @@ _KIND_LABEL = {
 
 def _keyword_before(sc: _Scan, start: int) -> tuple[str, str] | None:
     """The kind and keyword of the identifier keyword just before ``start``."""
-    toks = _LOOKBACK_TOKEN.findall(sc.before(start, 48))
+    before = sc.before(start, 48)
+    last = before.rstrip(" \t:#.").rsplit(None, 1)
+    if not last or last[-1].lstrip("(").rstrip(".:#") not in _KW_TRIGGERS:
+        return None  # the common case: a year, a dose, a count
+    toks = _LOOKBACK_TOKEN.findall(before)
     i, suffix = len(toks), False
     while i and toks[i - 1] in _KW_FILLER and len(toks) - i < 3:
         suffix = suffix or toks[i - 1] in _KW_SUFFIX

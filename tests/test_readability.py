@@ -1,0 +1,33 @@
+"""The prose that readability measures: what a reader reads, nothing else."""
+
+from __future__ import annotations
+
+from carepress.readability import measure, prose
+
+
+def test_headings_tables_code_and_citations_are_left_out():
+    text = (
+        "# A heading\n\nShort words help [@cdc].\n\n| a | b |\n|---|---|\n| x | y |\n\n"
+        "```\ncode here\n```\n\n## References\n\n1. A source.\n"
+    )
+    assert prose(text) == "Short words help."
+
+
+def test_a_wrapped_list_item_is_one_sentence():
+    text = "- Eat less salt and\n  more fruit\n- Walk each day\n"
+    assert prose(text) == "Eat less salt and more fruit.\nWalk each day."
+
+
+def test_a_wrapped_paragraph_is_joined():
+    assert prose("High blood pressure\noften has no signs.\n") == "High blood pressure often has no signs."
+
+
+def test_links_keep_their_text():
+    assert prose("See [the CDC page](https://www.cdc.gov/) today.") == "See the CDC page today."
+
+
+def test_grade_and_longest_sentences():
+    result = measure("Check it. Your doctor can help you lower your blood pressure over time with care.")
+    assert result.longest[0] == "Your doctor can help you lower your blood pressure over time with care."
+    assert result.words == 15
+    assert result.grade == 5.2
