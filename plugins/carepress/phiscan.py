@@ -127,6 +127,30 @@ def html_text(markup: str) -> str:
     return html.unescape(without)
 
 
+_GENERATED = re.compile(r"<(div|details|ol)\b[^>]*\bdata-carepress\b[^>]*>.*?</\1\s*>", re.S | re.I)
+
+
+def _blank(text: str) -> str:
+    return re.sub(r"[^\n]", " ", text)
+
+
+def split_generated(markup: str) -> tuple[str, str]:
+    """The page's own text, and the text of carepress's generated blocks
+    (review line, references, revision history, verdict, alert status), each
+    with the other blanked out so line numbers stay true. The generated blocks
+    hold staff names and review dates, never a patient's words, so they are
+    read in the hospital's general context; the rest in the page's."""
+    own = _GENERATED.sub(lambda m: _blank(m.group(0)), markup)
+    generated_parts = []
+    last = 0
+    for match in _GENERATED.finditer(markup):
+        generated_parts.append(_blank(markup[last : match.start()]))
+        generated_parts.append(match.group(0))
+        last = match.end()
+    generated_parts.append(_blank(markup[last:]))
+    return own, "".join(generated_parts)
+
+
 def _json_strings(value: object) -> Iterable[str]:
     if isinstance(value, str):
         yield value
@@ -160,7 +184,9 @@ def scan_output(
         text = path.read_text(encoding="utf-8", errors="replace")
         context = contexts.get(rel, default)
         if path.suffix.lower() in (".html", ".htm"):
-            findings.extend(scan_text(html_text(text), shown, context))
+            own, generated = split_generated(text)
+            findings.extend(scan_text(html_text(own), shown, context))
+            findings.extend(scan_text(html_text(generated), shown, default))
         elif path.suffix.lower() == ".json":
             try:
                 data = json.loads(text)

@@ -124,7 +124,9 @@ def footer(doc: Document, policy: Policy, order: tuple[str, ...]) -> str:
     items = {c["id"]: c for c in doc.meta.get("citations") or []}
     cited = [items[i] for i in order if i in items]
     if cited:
-        out += "\n\n## References\n" + _block(references_html(cited, list_id="reference-list"))
+        listing = references_html(cited, list_id="reference-list")
+        listing = listing.replace("<ol ", "<ol data-carepress data-search-exclude ", 1)
+        out += "\n\n## References\n" + _block(listing)
     revisions = []
     for entry in doc.meta.get("revisions") or []:
         person = policy.people.get(entry.get("by"))

@@ -108,17 +108,96 @@ _HINTS = {k: v + _SUPPRESS for k, v in _HINTS.items()}
 # Word lists (hand-written: no library lists the traps of health writing).
 # --------------------------------------------------------------------------
 
+
+def _words(block: str) -> list[str]:
+    return block.split()
+
+
 # Capitalised words that are never a person's first or last name in a
 # patient story: sentence openers, pronouns, calendar words, titles.
-_NOT_NAME_WORDS = frozenset(["A", "About", "Above", "Across", "After", "Afterward", "Afterwards", "Again", "Against", "Ago", "All", "Almost", "Along", "Already", "Also", "Although", "Always", "Am", "Among", "An", "And", "Another", "Any", "Anyone", "Anything", "Are", "Around", "As", "Ask", "At", "Away", "Back", "Be", "Because", "Been", "Before", "Being", "Below", "Best", "Better", "Between", "Both", "But", "By", "Can", "Could", "Dear", "Did", "Do", "Does", "Doing", "Done", "Down", "During", "Each", "Early", "Either", "Else", "Even", "Ever", "Every", "Everyone", "Everything", "Few", "Finally", "First", "For", "From", "Further", "Get", "Gets", "Getting", "Give", "Go", "Going", "Good", "Got", "Had", "Has", "Have", "Having", "He", "Hello", "Her", "Here", "Hers", "Herself", "Hi", "Him", "Himself", "His", "Home", "How", "However", "I", "If", "In", "Inside", "Instead", "Into", "Is", "It", "Its", "Just", "Keep", "Last", "Later", "Less", "Let", "Like", "Little", "Long", "Look", "Lots", "Made", "Make", "Many", "May", "Maybe", "Me", "Meanwhile", "Might", "More", "Most", "Much", "Must", "My", "Myself", "Near", "Never", "New", "Next", "No", "None", "Nor", "Not", "Nothing", "Now", "Of", "Off", "Often", "Oh", "Ok", "Okay", "On", "Once", "One", "Only", "Or", "Other", "Others", "Our", "Ours", "Out", "Over", "Own", "Part", "Per", "Perhaps", "Please", "Quite", "Rather", "Really", "Right", "Said", "Same", "See", "She", "Should", "Since", "So", "Some", "Someone", "Something", "Sometimes", "Soon", "Still", "Such", "Sure", "Take", "Than", "Thank", "Thanks", "That", "The", "Their", "Them", "Then", "There", "These", "They", "This", "Those", "Though", "Through", "Thus", "To", "Today", "Together", "Tomorrow", "Tonight", "Too", "Toward", "Towards", "Twice", "Under", "Until", "Up", "Upon", "Us", "Very", "Was", "We", "Well", "Were", "What", "Whatever", "When", "Whenever", "Where", "Whether", "Which", "While", "Who", "Whole", "Whom", "Whose", "Why", "Will", "With", "Within", "Without", "Would", "Yes", "Yesterday", "Yet", "You", "Your", "Yours", "Yourself", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten", "Eleven", "Twelve", "Twenty", "Hundred", "Thousand", "Second", "Third", "Call", "Read", "Learn", "Find", "Watch", "Visit", "Follow", "Share", "Join", "Sign", "Contact", "Talk", "Try", "Tell", "Use", "Stop", "Start", "Mom", "Dad", "Mum", "Mother", "Father", "Grandma", "Grandpa", "Grandmother", "Grandfather", "Nana", "Papa", "Aunt", "Uncle", "Baby", "Doctor", "Doctors", "Dr", "Nurse", "Nurses", "Chaplain", "Coach", "Pastor", "Father", "Sister", "Brother", "Mr", "Mrs", "Ms", "Miss", "Mx", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "June", "July", "August", "September", "October", "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Spring", "Summer", "Fall", "Autumn", "Winter", "Christmas", "Easter", "Thanksgiving", "Halloween", "Passover", "Ramadan", "Hanukkah", "Eid", "Diwali", "Lunar", "Labor", "Memorial", "Independence", "Valentine", "Valentines", "Mother's", "Father's", "Year", "Years", "Day", "Days", "Week", "Weeks", "Month", "Months", "Eve", "Morning", "Afternoon", "Evening", "Night", "God", "Lord", "Jesus", "Bible", "Church", "Mass", "English", "Spanish", "Latino", "Latina", "Black", "White", "Asian", "Native"])
+_NOT_NAME_WORDS = frozenset(
+    _words(
+        """
+A About Above Across After Afterward Afterwards Again Against Ago All Almost Along Already Also
+Although Always Am Among An And Another Any Anyone Anything Are Around As Ask At Away Back Be
+Because Been Before Being Below Best Better Between Both But By Can Could Dear Did Do Does Doing
+Done Down During Each Early Either Else Even Ever Every Everyone Everything Few Finally First
+For From Further Get Gets Getting Give Go Going Good Got Had Has Have Having He Hello Her Here
+Hers Herself Hi Him Himself His Home How However I If In Inside Instead Into Is It Its Just Keep
+Last Later Less Let Like Little Long Look Lots Made Make Many May Maybe Me Meanwhile Might More
+Most Much Must My Myself Near Never New Next No None Nor Not Nothing Now Of Off Often Oh Ok Okay
+On Once One Only Or Other Others Our Ours Out Over Own Part Per Perhaps Please Quite Rather
+Really Right Said Same See She Should Since So Some Someone Something Sometimes Soon Still Such
+Sure Take Than Thank Thanks That The Their Them Then There These They This Those Though Through
+Thus To Today Together Tomorrow Tonight Too Toward Towards Twice Under Until Up Upon Us Very Was
+We Well Were What Whatever When Whenever Where Whether Which While Who Whole Whom Whose Why Will
+With Within Without Would Yes Yesterday Yet You Your Yours Yourself Two Three Four Five Six
+Seven Eight Nine Ten Eleven Twelve Twenty Hundred Thousand Second Third Call Read Learn Find
+Watch Visit Follow Share Join Sign Contact Talk Try Tell Use Stop Start Mom Dad Mum Mother
+Father Grandma Grandpa Grandmother Grandfather Nana Papa Aunt Uncle Baby Doctor Doctors Dr Nurse
+Nurses Chaplain Coach Pastor Father Sister Brother Mr Mrs Ms Miss Mx Monday Tuesday Wednesday
+Thursday Friday Saturday Sunday January February March April June July August September October
+November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Spring Summer Fall Autumn
+Winter Christmas Easter Thanksgiving Halloween Passover Ramadan Hanukkah Eid Diwali Lunar Labor
+Memorial Independence Valentine Valentines Mother's Father's Year Years Day Days Week Weeks
+Month Months Eve Morning Afternoon Evening Night God Lord Jesus Bible Church Mass English
+Spanish Latino Latina Black White Asian Native
+"""
+    )
+)
 
 # Second (or third) words that make a capitalised pair an organisation, a
 # place, a programme or a condition rather than a person.
-_ORG_WORDS = frozenset(["Hospital", "Hospitals", "Health", "Healthcare", "Medical", "Medicine", "Center", "Centre", "Centers", "Clinic", "Clinics", "Care", "Institute", "Foundation", "Association", "Society", "Department", "Dept", "Unit", "Units", "Ward", "Wing", "Floor", "Room", "Rooms", "Emergency", "Intensive", "Services", "Service", "Program", "Programs", "Programme", "Team", "Teams", "Group", "Network", "System", "Systems", "Office", "Lab", "Laboratory", "Pharmacy", "Rehab", "Rehabilitation", "Hospice", "Home", "Homes", "University", "College", "School", "Schools", "Academy", "Library", "Church", "Chapel", "Temple", "Mosque", "Synagogue", "Company", "Inc", "Corp", "LLC", "Co", "Bank", "Market", "Store", "Shop", "Cafe", "Restaurant", "Hotel", "Inn", "Airport", "Station", "Stadium", "Arena", "Mall", "Plaza", "Gym", "YMCA", "YWCA", "Club", "League", "Council", "Board", "Committee", "Coalition", "Alliance", "Partnership", "Project", "Initiative", "Fund", "Trust", "Agency", "Administration", "Bureau", "Commission", "Authority", "Court", "Police", "Fire", "Army", "Navy", "Corps", "County", "City", "Town", "Township", "Village", "State", "States", "Province", "District", "Region", "Valley", "River", "Lake", "Creek", "Mountain", "Mountains", "Hill", "Hills", "Park", "Parks", "Forest", "Beach", "Bay", "Island", "Islands", "Springs", "Falls", "Heights", "Street", "Avenue", "Road", "Boulevard", "Lane", "Drive", "Way", "Place", "Highway", "Route", "Trail", "Square", "Bridge", "North", "South", "East", "West", "Northern", "Southern", "Eastern", "Western", "Central", "Upper", "Lower", "Greater", "Metro", "Disease", "Diseases", "Syndrome", "Disorder", "Disorders", "Lymphoma", "Sarcoma", "Tumor", "Tumour", "Cancer", "Palsy", "Score", "Scale", "Test", "Criteria", "Classification", "Sign", "Maneuver", "Manoeuvre", "Procedure", "Operation", "Protocol", "Heart", "Lung", "Kidney", "Liver", "Brain", "Stroke", "Diabetes", "Cardiology", "Oncology", "Neurology", "Pediatrics", "Paediatrics", "Surgery", "Radiology", "Orthopedics", "Obstetrics", "Gynecology", "Psychiatry", "Psychology", "Nursing", "Day", "Week", "Month", "Awareness", "Month's", "Walk", "Run", "Race", "Marathon", "Challenge", "Campaign", "Drive", "Fair", "Festival", "Act", "Law", "Rule", "Plan", "Plans", "Insurance", "Medicare", "Medicaid", "Marketplace", "Survey", "Study", "Trial", "Report", "Journal", "Review", "Guidelines", "Guideline", "Statement", "Update", "News", "Times", "Post", "Press", "Magazine", "Radio", "Television", "TV", "American", "America", "National", "International", "World", "Global", "United", "Kingdom", "Canada", "Canadian", "Federal", "Children's", "Childrens", "Women's", "Womens", "Men's", "Veterans", "Family", "Families", "Community", "Public", "Memorial", "General", "Regional", "Saint", "St", "Mount", "Mt", "Our", "Lady", "Mercy", "Providence", "Baptist", "Methodist", "Presbyterian", "Lutheran", "Catholic", "Adventist", "Jewish", "Kaiser", "Permanente", "Mayo", "Clinic", "Cleveland", "Johns", "Hopkins", "Red", "Cross", "Blue", "Shield", "Scouts", "Girl", "Boy"])
+_ORG_WORDS = frozenset(
+    _words(
+        """
+Hospital Hospitals Health Healthcare Medical Medicine Center Centre Centers Clinic Clinics Care
+Institute Foundation Association Society Department Dept Unit Units Ward Wing Floor Room Rooms
+Emergency Intensive Services Service Program Programs Programme Team Teams Group Network System
+Systems Office Lab Laboratory Pharmacy Rehab Rehabilitation Hospice Home Homes University
+College School Schools Academy Library Church Chapel Temple Mosque Synagogue Company Inc Corp
+LLC Co Bank Market Store Shop Cafe Restaurant Hotel Inn Airport Station Stadium Arena Mall Plaza
+Gym YMCA YWCA Club League Council Board Committee Coalition Alliance Partnership Project
+Initiative Fund Trust Agency Administration Bureau Commission Authority Court Police Fire Army
+Navy Corps County City Town Township Village State States Province District Region Valley River
+Lake Creek Mountain Mountains Hill Hills Park Parks Forest Beach Bay Island Islands Springs
+Falls Heights Street Avenue Road Boulevard Lane Drive Way Place Highway Route Trail Square
+Bridge North South East West Northern Southern Eastern Western Central Upper Lower Greater Metro
+Disease Diseases Syndrome Disorder Disorders Lymphoma Sarcoma Tumor Tumour Cancer Palsy Score
+Scale Test Criteria Classification Sign Maneuver Manoeuvre Procedure Operation Protocol Heart
+Lung Kidney Liver Brain Stroke Diabetes Cardiology Oncology Neurology Pediatrics Paediatrics
+Surgery Radiology Orthopedics Obstetrics Gynecology Psychiatry Psychology Nursing Day Week Month
+Awareness Month's Walk Run Race Marathon Challenge Campaign Drive Fair Festival Act Law Rule
+Plan Plans Insurance Medicare Medicaid Marketplace Survey Study Trial Report Journal Review
+Guidelines Guideline Statement Update News Times Post Press Magazine Radio Television TV
+American America National International World Global United Kingdom Canada Canadian Federal
+Children's Childrens Women's Womens Men's Veterans Family Families Community Public Memorial
+General Regional Saint St Mount Mt Our Lady Mercy Providence Baptist Methodist Presbyterian
+Lutheran Catholic Adventist Jewish Kaiser Permanente Mayo Clinic Cleveland Johns Hopkins Red
+Cross Blue Shield Scouts Girl Boy
+"""
+    )
+)
 
 # Eponyms: people's names that name diseases, tests and scores. A pair that
 # contains one ("Hodgkin Lymphoma", "Guillain-Barré Syndrome") is medicine.
-_EPONYMS = frozenset(["Addison", "Addison's", "Alzheimer", "Alzheimer's", "Angelman", "Apgar", "Asperger", "Asperger's", "Babinski", "Barr", "Barré", "Barrett", "Barrett's", "Bell", "Bell's", "Braden", "Bright", "Burkitt", "Charcot", "Conn", "Creutzfeldt", "Crohn", "Crohn's", "Cushing", "Cushing's", "Danlos", "Down", "Down's", "Duchenne", "Dupuytren", "Ehlers", "Ellison", "Epley", "Epstein", "Ewing", "Fallot", "Gaucher", "Gehrig", "Gehrig's", "Glasgow", "Graves", "Graves'", "Guillain", "Guillain-Barré", "Hansen", "Hashimoto", "Hashimoto's", "Heberden", "Heimlich", "Hirschsprung", "Hodgkin", "Hodgkin's", "Huntington", "Huntington's", "Jakob", "Kaposi", "Kawasaki", "Klinefelter", "Korsakoff", "Legg", "Lewy", "Lou", "Lyme", "Mallory", "Marfan", "Meckel", "Meniere", "Ménière", "Munchausen", "Noonan", "Osgood", "Paget", "Paget's", "Pap", "Parkinson", "Parkinson's", "Perthes", "Peyronie", "Prader", "Raynaud", "Raynaud's", "Reye", "Reye's", "Rett", "Sachs", "Schlatter", "Sjogren", "Sjögren", "Sheehan", "Tay", "Tourette", "Tourette's", "Turner", "Valsalva", "Wernicke", "Whipple", "Willi", "Wilms", "Wolff", "Zollinger", "Kaplan", "Meier", "Gleason", "Breslow", "Bishop", "Snellen", "Rinne", "Weber", "Romberg", "Trendelenburg", "Kernig", "Brudzinski", "Murphy", "McBurney", "Homan", "Homans", "Tanner", "Wells", "Framingham", "Likert", "Karnofsky", "Lown", "Heimlich", "Medicare", "Medicaid"])
+_EPONYMS = frozenset(
+    _words(
+        """
+Addison Addison's Alzheimer Alzheimer's Angelman Apgar Asperger Asperger's Babinski Barr Barré
+Barrett Barrett's Bell Bell's Braden Bright Burkitt Charcot Conn Creutzfeldt Crohn Crohn's
+Cushing Cushing's Danlos Down Down's Duchenne Dupuytren Ehlers Ellison Epley Epstein Ewing
+Fallot Gaucher Gehrig Gehrig's Glasgow Graves Graves' Guillain Guillain-Barré Hansen Hashimoto
+Hashimoto's Heberden Heimlich Hirschsprung Hodgkin Hodgkin's Huntington Huntington's Jakob
+Kaposi Kawasaki Klinefelter Korsakoff Legg Lewy Lou Lyme Mallory Marfan Meckel Meniere Ménière
+Munchausen Noonan Osgood Paget Paget's Pap Parkinson Parkinson's Perthes Peyronie Prader Raynaud
+Raynaud's Reye Reye's Rett Sachs Schlatter Sjogren Sjögren Sheehan Tay Tourette Tourette's
+Turner Valsalva Wernicke Whipple Willi Wilms Wolff Zollinger Kaplan Meier Gleason Breslow Bishop
+Snellen Rinne Weber Romberg Trendelenburg Kernig Brudzinski Murphy McBurney Homan Homans Tanner
+Wells Framingham Likert Karnofsky Lown Heimlich Medicare Medicaid
+"""
+    )
+)
 
 # "my son Diego": relatives whose name in a story is a patient identifier.
 _RELATIONS = (
@@ -145,7 +224,16 @@ _PUBLIC_HOTLINES = frozenset({
 })  # fmt: skip
 
 # Hosts where a path names one person: a profile, a blog, a fundraiser.
-_PERSONAL_HOSTS = frozenset(["facebook.com", "fb.com", "m.facebook.com", "instagram.com", "twitter.com", "x.com", "tiktok.com", "linkedin.com", "youtube.com", "threads.net", "threads.com", "pinterest.com", "snapchat.com", "reddit.com", "medium.com", "gofundme.com", "caringbridge.org", "substack.com", "tumblr.com", "linktr.ee", "bsky.app", "mastodon.social", "patreon.com", "venmo.com", "paypal.me", "cash.app", "twitch.tv", "flickr.com", "vimeo.com"])
+_PERSONAL_HOSTS = frozenset(
+    _words(
+        """
+facebook.com fb.com m.facebook.com instagram.com twitter.com x.com tiktok.com linkedin.com
+youtube.com threads.net threads.com pinterest.com snapchat.com reddit.com medium.com
+gofundme.com caringbridge.org substack.com tumblr.com linktr.ee bsky.app mastodon.social
+patreon.com venmo.com paypal.me cash.app twitch.tv flickr.com vimeo.com
+"""
+    )
+)
 _PERSONAL_HOST_SUFFIXES = (
     ".blogspot.com", ".wordpress.com", ".github.io", ".tumblr.com", ".substack.com", ".wixsite.com",
     ".squarespace.com", ".weebly.com", ".bsky.social",
@@ -900,7 +988,7 @@ def _h_at(sc: _Scan, m: re.Match[str]) -> int:
 
 
 # Profile paths that start with a prefix: linkedin.com/in/NAME, youtube.com/c/NAME.
-_PROFILE_PREFIXES = frozenset("in u user c channel p r fundraiser f visit site".split())
+_PROFILE_PREFIXES = frozenset(_words("in u user c channel p r fundraiser f visit site"))
 
 
 def _h_url(sc: _Scan, m: re.Match[str]) -> int:

@@ -80,6 +80,9 @@ def front_matter_texts(doc: Document) -> Iterator[tuple[tuple[Any, ...], str]]:
     for platform, text in ((doc.meta.get("social") or {}).get("text") or {}).items():
         if isinstance(text, str):
             yield ("social", "text", platform), text
+    for i, entry in enumerate(doc.meta.get("revisions") or []):
+        if isinstance(entry.get("summary"), str):
+            yield ("revisions", i, "summary"), entry["summary"]
     for key, value in (doc.meta.get("values") or {}).items():
         if isinstance(value, str):
             yield ("values", key), value
