@@ -46,6 +46,7 @@ markdown_extensions: [attr_list, md_in_html, admonition, pymdownx.details, pymdo
 plugins:
   - search
   - carepress/compliance
+  - carepress/schema
 """
 
 

@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -200,7 +201,7 @@ def _page_dates(p: _Planned, policy: Policy) -> list[Finding]:
 def _gaps(posts: Sequence[_Planned], platform: Mapping[str, Any], minutes: int) -> list[Finding]:
     out = []
     least = dt.timedelta(minutes=minutes)
-    for before, after in zip(posts, posts[1:]):
+    for before, after in pairwise(posts):
         gap = after.at - before.at
         if gap < least:
             out.append(after.finding(
@@ -419,7 +420,6 @@ def to_html(posts: Iterable[Post], snippets: Iterable[Snippet], policy: Policy) 
             })
             monday += dt.timedelta(days=7)
         sections.append({"id": pid, "name": names.get(pid, pid), "weeks": weeks, "total": len(plat_posts)})
-    scheduled = {(p.page, p.platform) for ps in by_platform.values() for p in ps}
     unscheduled = [
         {
             "page": s.page,
@@ -430,7 +430,7 @@ def to_html(posts: Iterable[Post], snippets: Iterable[Snippet], policy: Policy) 
             "state": _state(s.count, s.limit, recommended.get(s.platform)),
         }
         for s in sorted(snippets, key=lambda s: (s.page, s.platform))
-        if (s.page, s.platform) not in scheduled and not s.scheduled
+        if not s.scheduled
     ]
     return _environment().get_template("calendar.html").render(
         hospital=policy.hospital.get("name", ""),

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
 from ..checker import PageResult, suppressions_of
-from ..model import Document, Finding, Severity, parse_datetime
+from ..model import Document, Finding, Severity, Span, parse_datetime
 from ..phi import scan
 from ..policy import Policy
 from ..rules import CONTENT_TYPES, Context, finding
@@ -257,6 +257,11 @@ def _with_link(text: str, platform: Mapping[str, Any], link: str) -> str:
     return text
 
 
+def _page_place(doc: Document) -> Span:
+    """Where a finding about the page's posts as a whole goes: the 'social:' key, else the title."""
+    return doc.key_span("social") if doc.meta.get("social") else doc.span("title")
+
+
 def _phi_suppressed(doc: Document, policy: Policy, today: dt.date) -> set[tuple[str, str]]:
     """(rule, text) of PHI occurrences the privacy reviewer cleared for this page."""
     return {
@@ -271,9 +276,7 @@ def _check_post(
     text: str, own_text: bool,
 ) -> tuple[int, list[Finding]]:
     name = platform["name"]
-    where: tuple[Any, ...] = ("social", "text", pid) if own_text else (
-        ("social",) if doc.meta.get("social") else ("title",)
-    )
+    where: tuple[Any, ...] | Span = ("social", "text", pid) if own_text else _page_place(doc)
     rewrite = (
         f"Shorten social.text.{pid}." if own_text
         else f"Write a shorter post for {name} in social.text.{pid}, or shorten the description."
@@ -406,7 +409,7 @@ def _page_snippets(
         length, problems = _check_post(doc, policy, today, pid, platform, text, bool(own))
         if platform.get("media_only") and image is None:
             problems.append(finding(
-                "social.no-media", doc, ("social",) if doc.meta.get("social") else ("title",),
+                "social.no-media", doc, _page_place(doc),
                 f"{platform['name']} posts only images and video, and the page has no image.",
                 "Add social.image (or the page's image) with its alt text.",
                 severity=Severity.WARNING,

@@ -134,7 +134,7 @@ We Well Were What Whatever When Whenever Where Whether Which While Who Whole Who
 With Within Without Would Yes Yesterday Yet You Your Yours Yourself Two Three Four Five Six
 Seven Eight Nine Ten Eleven Twelve Twenty Hundred Thousand Second Third Call Read Learn Find
 Watch Visit Follow Share Join Sign Contact Talk Try Tell Use Stop Start Mom Dad Mum Mother
-Father Grandma Grandpa Grandmother Grandfather Nana Papa Aunt Uncle Baby Doctor Doctors Dr Nurse
+Father Grandma Grandpa Grandmother Grandfather Nana Papa Aunt Uncle Baby Patient Patients Doctor Doctors Dr Nurse
 Nurses Chaplain Coach Pastor Father Sister Brother Mr Mrs Ms Miss Mx Monday Tuesday Wednesday
 Thursday Friday Saturday Sunday January February March April June July August September October
 November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec Spring Summer Fall Autumn
@@ -203,6 +203,7 @@ Wells Framingham Likert Karnofsky Lown Heimlich Medicare Medicaid
 _RELATIONS = (
     "son|daughter|wife|husband|mother|mom|mum|mama|father|dad|papa|brother|sister|sibling|"
     "grandson|granddaughter|grandchild|grandmother|grandma|grandfather|grandpa|nana|"
+    "great-grandson|great-granddaughter|great-grandchild|great-grandmother|great-grandfather|"
     "partner|fianc[ée]e?|boyfriend|girlfriend|spouse|aunt|uncle|niece|nephew|cousin|"
     "baby|babies|twins?|child|children|kids?|toddler|infant|newborn|stepson|stepdaughter|"
     "stepmother|stepfather|sister-in-law|brother-in-law|mother-in-law|father-in-law|"
@@ -323,12 +324,14 @@ for _kind, _needs_suffix, _phrases in (
         _KEYWORD_PHRASES[tuple(_p.split())] = (_kind, _needs_suffix)
 # Words allowed between a keyword and its code; the second set counts as
 # the "number" a keyword may need.
-_KW_FILLER = frozenset("is was number no num nr # id identifier : code card reads".split())
-_KW_SUFFIX = frozenset("number no num nr # id identifier : code".split())
+_KW_FILLER = frozenset(_words("is was number no num nr # id identifier : code card reads"))
+_KW_SUFFIX = frozenset(_words("number no num nr # id identifier : code"))
 # In a patient story any long code after these words identifies someone.
 _GENERIC_ID_WORDS = frozenset(
-    "id identification number no # code case confirmation reference ticket booking order "
-    "tracking file".split()
+    _words(
+        "id identification number no # code case confirmation reference ticket booking order "
+        "tracking file"
+    )
 )
 # The word just before a code must be one of these for a keyword to apply.
 _KW_TRIGGERS = (
@@ -369,7 +372,7 @@ _DIGIT_RESTS: list[tuple[str, str]] = [
     ("phone",
      r"(?<=1)[\s.-]\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?!\d)|\d{2}[\s.-]\d{3}[\s.-]\d{4}(?!\d)"
      r"|\d{9}(?!\d)"),
-    ("zip5", r"\d{4}(?:-\d{4})?(?![\w,]|\.\d)"),
+    ("zip5", r"\d{4}(?:-\d{4})?(?!\w|[.,]\d)"),
     ("agenum", r"(?:(?<=9)\d|(?<=1)(?:[01]\d|2[0-5]))(?!\w|[.,]\d)"),
     # A code of three digits or more; not the start of an IPv6 address.
     ("code", r"(?:[A-Za-z-]*\d){2}[\w-]*+(?!:)"),
@@ -470,16 +473,29 @@ class _Scan:
         self.hits.append(PhiHit(kind, start, end, severity, message, _HINTS[kind]))
 
     def before(self, start: int, n: int = 40) -> str:
-        """Lower-cased text up to ``n`` characters before ``start``, same line."""
-        lo = max(0, start - n)
-        chunk = self.low[lo:start]
-        nl = chunk.rfind("\n")
-        return chunk[nl + 1 :] if nl >= 0 else chunk
+        """Lower-cased text up to ``n`` characters before ``start``.
+
+        Markdown wraps a paragraph over several lines, so the window runs
+        over single line breaks (read as spaces) but stops at a blank line,
+        a heading, a list item, a quote or a table row.
+        """
+        chunk = self.low[max(0, start - n) : start]
+        if "\n" not in chunk:
+            return chunk
+        cut = _BLOCK_BREAK_BACK.search(chunk)
+        if cut:
+            chunk = chunk[cut.end() :]
+        return chunk.replace("\n", " ")
 
     def after(self, end: int, n: int = 40) -> str:
+        """Lower-cased text up to ``n`` characters after ``end`` (see ``before``)."""
         chunk = self.low[end : end + n]
-        nl = chunk.find("\n")
-        return chunk[:nl] if nl >= 0 else chunk
+        if "\n" not in chunk:
+            return chunk
+        cut = _BLOCK_BREAK.search(chunk)
+        if cut:
+            chunk = chunk[: cut.start()]
+        return chunk.replace("\n", " ")
 
     def line(self, start: int) -> str:
         lo = self.text.rfind("\n", 0, start) + 1
@@ -496,8 +512,12 @@ class _Scan:
         return chunk[cuts[-1] if cuts else 0 : tail.start() + 1 if tail else len(chunk)]
 
 
-# A sentence ends at . ! ? followed by a space, or at a line break.
-_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
+# A sentence ends at . ! ? followed by a space, or at a block break.
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n\s*\n|\n(?=\s*(?:[#>|*+-]|\d+[.)])\s)")
+# Where a Markdown block starts: a blank line, or a line opening a heading,
+# quote, table row or list item.
+_BLOCK_BREAK = re.compile(r"\n\s*\n|\n(?=\s*(?:[#>|*+-]|\d+[.)])\s)")
+_BLOCK_BREAK_BACK = re.compile(r"(?s:.*)(?:\n\s*\n|\n(?=\s*(?:[#>|*+-]|\d+[.)])\s))")
 
 
 def _quote(s: str) -> str:
@@ -919,7 +939,8 @@ def _h_phone(sc: _Scan, m: re.Match[str]) -> int:
         phonenumbers.PhoneNumberType.SHARED_COST,
     ):
         return m.end()
-    if "fax" in sc.before(m.start(), 25):
+    before = sc.before(m.start(), 50)
+    if before.rfind("fax") > max(before.rfind(w) for w in ("phone", "call", "cell", "tel", "text")):
         sc.add("fax", m.start(), m.end(), "error", f"A fax number: {_quote(s)}")
     else:
         sc.add("phone", m.start(), m.end(), "error", f"A phone number: {_quote(s)}")
@@ -1161,10 +1182,10 @@ def _h_hashid(sc: _Scan, m: re.Match[str]) -> int:
     code = m.group()[1:]
     digits = sum(c.isdigit() for c in code)
     chars = len(code.replace("-", ""))
-    if digits >= 5 or (chars >= 6 and digits >= 3 and digits * 3 >= chars):
-        if not _citation_context(sc, m.start()):
-            sc.add("id", m.start() + 1, m.end(), "error",
-                   f"An identifying number in a patient story: {_quote(m.group())}")  # fmt: skip
+    long_code = digits >= 5 or (chars >= 6 and digits >= 3 and digits * 3 >= chars)
+    if long_code and not _citation_context(sc, m.start()):
+        sc.add("id", m.start() + 1, m.end(), "error",
+               f"An identifying number in a patient story: {_quote(m.group())}")  # fmt: skip
     return m.end()
 
 
@@ -1178,6 +1199,7 @@ _RELATION_BEFORE = re.compile(
     r"youngest|middle|twin|new|newborn|infant|teenage|adult|two|beloved|best)\s+)?"
     rf"(?:{_RELATIONS})s?(?:,|\s+named|\s+called)?\s+$"
 )
+_AND_NAME = re.compile(rf",?\s+and\s+({_NAME})")
 _PATIENT_BEFORE = re.compile(r"\bpatients?\s+$")
 _TITLE_BEFORE = re.compile(
     r"(?:\bdr\.?|\bdoctor|\bnurse|\bprof\.?|\bprofessor|\bpastor|\brev\.?|\bchaplain|\bcoach|"
@@ -1233,6 +1255,12 @@ def _h_cap(sc: _Scan, m: re.Match[str]) -> int:
                 return name_end
             sc.add("name", start, name_end, "error",
                    f"The name of a relative in a patient story: {_quote(before[rel.start():] + name)}")  # fmt: skip
+            # "our twins, Ava and Noah": the second name is a relative too.
+            more = _AND_NAME.match(sc.text, name_end)
+            if more and not _is_non_name(sc, more.group(1)) and more.group(1) not in sc.ctx.allowed_names:
+                sc.add("name", more.start(1), more.end(1), "error",
+                       f"The name of a relative in a patient story: {_quote(more.group(1))}")  # fmt: skip
+                return more.end(1)
             return name_end
     if tail and tail[-1] in ("patient", "patients") and _PATIENT_BEFORE.search(before):
         if not _is_staff(sc, sc.text[start:name_end]):

@@ -68,6 +68,9 @@ def review_expiry(doc: Document, policy: Policy, ctx: Context) -> Iterable[Findi
             )
         return
     window = policy.editorial["due_soon_days"]
+    ends = parse_datetime(doc.meta.get("expires")) if doc.type == "alert" else None
+    if ends is not None and ends.date() <= nxt:
+        return  # the alert ends before its review falls due
     if (nxt - ctx.today).days <= window:
         yield finding(
             "review.due-soon", doc, ("next_review",),
