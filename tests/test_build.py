@@ -76,3 +76,11 @@ def test_body_key_value_line_is_not_taken_as_metadata(project, article):
     assert done.returncode == 0, done.stderr
     html = (project.root / "site/articles/a/index.html").read_text()
     assert "Note: this line is body text" in html
+
+
+def test_warnings_go_through_the_logger_and_fail_strict(project, article):
+    # 2026-11-24 is within 45 days of this next_review: a review.due-soon warning.
+    project.write("articles/a.md", article.replace("next_review: 2029-06-15", "next_review: 2026-12-20"))
+    done = mkdocs_build(project.root, project.root / "site")
+    assert done.returncode == 1
+    assert "WARNING -  carepress: content/articles/a.md:11:14: [review.due-soon]" in done.stderr

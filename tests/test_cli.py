@@ -102,3 +102,21 @@ def test_console_script_is_installed(project, article):
     exe = Path(sys.executable).with_name("carepress")
     done = subprocess.run([str(exe), "check", "--today", "2026-11-24"], cwd=project.root, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_plugins_are_registered_for_mkdocs_and_properdocs():
+    from importlib.metadata import entry_points
+
+    for group in ("mkdocs.plugins", "properdocs.plugins"):
+        names = {ep.name: ep.value for ep in entry_points(group=group)}
+        assert names["carepress/compliance"] == "carepress.mkdocs_plugins.compliance.plugin:CompliancePlugin"
+        assert names["carepress/schema"] == "carepress.mkdocs_plugins.schema.plugin:SchemaPlugin"
+
+
+def test_strict_fails_on_warnings(project, article, capsys):
+    # next_review within the 45-day window: a warning.
+    project.write("articles/a.md", article.replace("next_review: 2029-06-15", "next_review: 2026-12-20"))
+    code, out, _ = run(project.root, "check", "--today", "2026-11-24", capsys=capsys)
+    assert code == 0 and "warning [review.due-soon]" in out
+    code, _, _ = run(project.root, "check", "--strict", "--today", "2026-11-24", capsys=capsys)
+    assert code == 1

@@ -184,17 +184,26 @@ Cross Blue Shield Scouts Girl Boy
 _EPONYMS = frozenset(
     _words(
         """
-Addison Addison's Alzheimer Alzheimer's Angelman Apgar Asperger Asperger's Babinski Barr Barré
-Barrett Barrett's Bell Bell's Braden Bright Burkitt Charcot Conn Creutzfeldt Crohn Crohn's
-Cushing Cushing's Danlos Down Down's Duchenne Dupuytren Ehlers Ellison Epley Epstein Ewing
-Fallot Gaucher Gehrig Gehrig's Glasgow Graves Graves' Guillain Guillain-Barré Hansen Hashimoto
-Hashimoto's Heberden Heimlich Hirschsprung Hodgkin Hodgkin's Huntington Huntington's Jakob
-Kaposi Kawasaki Klinefelter Korsakoff Legg Lewy Lou Lyme Mallory Marfan Meckel Meniere Ménière
-Munchausen Noonan Osgood Paget Paget's Pap Parkinson Parkinson's Perthes Peyronie Prader Raynaud
-Raynaud's Reye Reye's Rett Sachs Schlatter Sjogren Sjögren Sheehan Tay Tourette Tourette's
-Turner Valsalva Wernicke Whipple Willi Wilms Wolff Zollinger Kaplan Meier Gleason Breslow Bishop
-Snellen Rinne Weber Romberg Trendelenburg Kernig Brudzinski Murphy McBurney Homan Homans Tanner
-Wells Framingham Likert Karnofsky Lown Heimlich Medicare Medicaid
+Alzheimer Angelman Apgar Asperger Babinski Barré Burkitt Charcot Creutzfeldt Crohn Cushing
+Danlos Duchenne Dupuytren Ehlers Epley Ewing Fallot Gaucher Gehrig Guillain Guillain-Barré
+Hashimoto Heimlich Hirschsprung Hodgkin Huntington Kaposi Kawasaki Klinefelter Korsakoff Lewy
+Lyme Marfan Meckel Meniere Ménière Munchausen Noonan Osgood Pap Parkinson Perthes Peyronie
+Prader Raynaud Reye Rett Schlatter Sjogren Sjögren Tourette Valsalva Wernicke Wilms Zollinger
+Trendelenburg Brudzinski Framingham Karnofsky Heimlich Medicare Medicaid
+"""
+    )
+)
+
+# Eponyms that are also common surnames (Bell's palsy, Graves' disease,
+# Turner syndrome): medicine only in the possessive or before a medical
+# noun, otherwise possibly a patient's name.
+_EPONYM_SURNAMES = frozenset(
+    _words(
+        """
+Addison Barr Barrett Bell Bishop Braden Breslow Bright Conn Down Ellison Epstein Glasgow Gleason
+Graves Hansen Heberden Homan Homans Jakob Kaplan Kernig Legg Likert Lou Lown Mallory Marie
+McBurney Meier Murphy Paget Rinne Romberg Sachs Sheehan Snellen Tanner Tay Turner Weber Weiss
+Wells Whipple Willi Wilson Wolff
 """
     )
 )
@@ -337,7 +346,7 @@ _GENERIC_ID_WORDS = frozenset(
 _KW_TRIGGERS = (
     frozenset(p[-1] for p in _KEYWORD_PHRASES) | _KW_FILLER | _GENERIC_ID_WORDS
 ) - {"#", ":"}
-_LOOKBACK_TOKEN = re.compile(r"[a-z][a-z'’/]*|#|:|[^\sa-z#:.]+")
+_LOOKBACK_TOKEN = re.compile(r"[a-z][a-z'’/]*|#|:|[^\sa-z#:.,]+")
 
 # How the candidate pattern is built (hand-tuned for Python's ``re``).
 #
@@ -539,16 +548,18 @@ def _is_staff(sc: _Scan, name: str, surname_ok: bool = False) -> bool:
     return False
 
 
-def _is_non_name(sc: _Scan, word: str) -> bool:
-    base = word[:-2] if word.endswith(("'s", "’s")) else word
+def _is_non_name(sc: _Scan, word: str, possessive: bool = False) -> bool:
+    """A capitalised word that is not a person's name here.
+
+    ``possessive``: the word is followed by "'s" (Bell's palsy).
+    """
     return (
         word in _NOT_NAME_WORDS
         or word in _ORG_WORDS
         or word in _EPONYMS
-        or base in _EPONYMS
-        or base in _ORG_WORDS
+        or (possessive and word in _EPONYM_SURNAMES)
         or word.lower() in sc.org_words
-        or any(part in _EPONYMS for part in word.split("-"))
+        or ("-" in word and any(part in _EPONYMS for part in word.split("-")))
     )
 
 
@@ -1101,8 +1112,8 @@ _KIND_LABEL = {
 def _keyword_before(sc: _Scan, start: int) -> tuple[str, str] | None:
     """The kind and keyword of the identifier keyword just before ``start``."""
     before = sc.before(start, 48)
-    last = before.rstrip(" \t:#.").rsplit(None, 1)
-    if not last or last[-1].lstrip("(").rstrip(".:#") not in _KW_TRIGGERS:
+    last = before.rstrip(" \t:#.,").rsplit(None, 1)
+    if not last or last[-1].lstrip("(").rstrip(".:#,") not in _KW_TRIGGERS:
         return None  # the common case: a year, a dose, a count
     toks = _LOOKBACK_TOKEN.findall(before)
     i, suffix = len(toks), False
@@ -1208,7 +1219,13 @@ _TITLE_BEFORE = re.compile(
 )
 _NEXT_NAME = re.compile(rf"\s+(?:([{_UP}])\.\s+)?({_NAME})")
 _AGE_AFTER_NAME = re.compile(r",\s+(\d{1,3})(?![\d.%/,]\d|\d|%)")
-_EPONYM_AFTER = re.compile(r"[’']s\s+(?:disease|syndrome|lymphoma|palsy|sign|test|law)")
+# A medical noun after a name makes it an eponym: "Turner syndrome",
+# "Bell's palsy", "Graves' disease".
+_EPONYM_AFTER = re.compile(
+    r"(?:[’']s?)?\s+(?:disease|syndrome|palsy|lymphoma|sign|test|law|score|scale|criteria|"
+    r"maneuver|manoeuvre|procedure|tumou?r|sarcoma|anomaly|phenomenon|classification|"
+    r"esophagus|ulcer|reflex|fracture|disorder|encephalopathy|thyroiditis)\b"
+)
 
 
 def _preceded_by_title(sc: _Scan, start: int) -> bool:
@@ -1238,10 +1255,14 @@ def _h_cap(sc: _Scan, m: re.Match[str]) -> int:
     """
     first = m.group()
     start = m.start()
-    if _is_non_name(sc, first):
+    if _is_non_name(sc, first, _EPONYM_AFTER.match(sc.low, m.end()) is not None):
         return m.end()
     nm = _NEXT_NAME.match(sc.text, m.end())
-    second = nm.group(2) if nm and not _is_non_name(sc, nm.group(2)) else None
+    second = (
+        nm.group(2)
+        if nm and not _is_non_name(sc, nm.group(2), _EPONYM_AFTER.match(sc.low, nm.end()) is not None)
+        else None
+    )
     name_end = nm.end() if second and nm else m.end()
     if _preceded_by_title(sc, start):
         return name_end
