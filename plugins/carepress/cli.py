@@ -64,6 +64,15 @@ def build_parser() -> argparse.ArgumentParser:
     phi.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="Markdown pages, text files or folders")
     phi.add_argument("--format", choices=("text", "json"), default="text", help="report format (default text)")
     _add_common(phi)
+
+    for name, text in (
+        ("snippets", "write social snippets (and the calendar) into social_dir, without building the site"),
+        ("calendar", "write the content calendar (and the snippets) into social_dir, without building the site"),
+    ):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("--format", choices=FORMATS, default="text", help="report format for findings (default text)")
+        command.add_argument("--strict", action="store_true", help="fail on warnings too")
+        _add_common(command)
     return parser
 
 
@@ -159,7 +168,33 @@ def cmd_phi_scan(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if report.count(Severity.ERROR) else EXIT_CLEAN
 
 
-COMMANDS = {"check": cmd_check, "phi-scan": cmd_phi_scan}
+def cmd_social(args: argparse.Namespace) -> int:
+    from .emit.social_outputs import page_url_for, social_files, write_files
+
+    today = resolve_today(args.today)
+    project, policy = _load(args)
+    result = run_check(project, policy, discover(project.docs_dir), today)
+    docs_prefix = project.rel(project.docs_dir) + "/"
+
+    def page_url(doc) -> str:
+        return page_url_for(doc.rel_path.removeprefix(docs_prefix), project.site_url)
+
+    run = social_files(result.pages, policy, today, page_url)
+    report = Report(findings=sorted(run.findings, key=lambda f: f.sort_key()), pages_checked=len(result.pages))
+    code = exit_code(report, args.strict)
+    if code == EXIT_CLEAN:
+        write_files(run.files, project.social_dir)
+    colour = args.format == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    sys.stdout.write(render(report, args.format, colour=colour))
+    if args.format == "text":
+        if code == EXIT_CLEAN:
+            print(f"carepress: wrote {len(run.files)} files to {project.rel(project.social_dir)}/")
+        else:
+            print(f"carepress: nothing written; {project.rel(project.social_dir)}/ is unchanged.")
+    return code
+
+
+COMMANDS = {"check": cmd_check, "phi-scan": cmd_phi_scan, "snippets": cmd_social, "calendar": cmd_social}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -28,16 +28,16 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 BLOCKING = {"serious", "critical"}
 
 
-def axe_violations(site, axe_path, context: str = "document") -> list[dict]:
-    """axe-core's serious and critical violations on the page (or within a CSS selector)."""
+def axe_violations(site, axe_path, *within: str) -> list[dict]:
+    """axe-core's serious and critical violations on the page, or within CSS selectors."""
     page = site.page
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(path=str(axe_path))
     result = page.evaluate(
-        """([context, tags]) => axe.run(
-            context === 'document' ? document : {include: [context]},
+        """([within, tags]) => axe.run(
+            within.length ? {include: within} : document,
             {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})""",
-        [context, AXE_TAGS],
+        [list(within), AXE_TAGS],
     )
     return [v for v in result["violations"] if v["impact"] in BLOCKING]
 
@@ -61,6 +61,15 @@ def search(site, word: str):
     box.click()
     box.press_sequentially(word, delay=20)
     page.locator(".md-search-result__item").first.wait_for(state="visible")
+    # Until the dialog has faded in, its text is paler than it will be.
+    page.wait_for_function(
+        """() => {
+            let opacity = 1;
+            for (let e = document.querySelector('.md-search-result__item'); e; e = e.parentElement)
+                opacity *= Number(getComputedStyle(e).opacity);
+            return opacity === 1;
+        }"""
+    )
     return page
 
 
@@ -84,6 +93,23 @@ def test_review_box_is_visible_under_the_article_title(site):
     )
 
 
+def test_carepress_stylesheet_is_applied(site):
+    """assets/carepress.css is linked after Material's own styles, and takes effect."""
+    page = site.visit(ARTICLE)
+    sheets = page.evaluate(
+        "() => Array.from(document.querySelectorAll('link[rel=stylesheet]'), l => l.href)"
+    )
+    ours = [i for i, href in enumerate(sheets) if href.endswith("/assets/carepress.css")]
+    material = [i for i, href in enumerate(sheets) if "/assets/stylesheets/" in href]
+    assert ours, f"assets/carepress.css is not linked; stylesheets: {sheets}"
+    assert material and ours[0] > max(material), f"carepress.css must follow Material's: {sheets}"
+    # Its rules apply: the review box's thick leading border.
+    width = page.locator("article div.cp-review").evaluate(
+        "e => getComputedStyle(e).borderInlineStartWidth"
+    )
+    assert width == "4px", f"carepress.css rules not applied (review border {width})"
+
+
 @pytest.mark.parametrize("name", PAGES)
 def test_every_json_ld_script_parses(site, name):
     page = site.visit(PAGES[name])
@@ -96,7 +122,10 @@ def test_every_json_ld_script_parses(site, name):
             })"""
     )
     errors = [f for f in found if f]
-    assert not errors, f"{len(errors)} of {len(found)} JSON-LD scripts on /{PAGES[name]} do not parse:\n" + "\n".join(errors)
+    assert not errors, (
+        f"{len(errors)} of {len(found)} JSON-LD scripts on /{PAGES[name]} do not parse:\n"
+        + "\n".join(errors)
+    )
 
 
 def test_search_finds_an_article_by_a_word_in_its_body(site):
@@ -172,30 +201,47 @@ def _components() -> str:
     ends = dt.datetime(2026, 11, 30, 20, 0, tzinfo=dt.timezone(dt.timedelta(hours=-6)))
     seen = {"seen": "questions at our clinics", "seen_date": dt.date(2026, 10, 1)}
     parts = [
-        render("disclosure.html", disclosure="Sponsored content", partner="the Riverbend Heart Fund"),
-        render("alert-status.html", active=True, banner="Boil your water before drinking it.", expires=ends),
+        render(
+            "disclosure.html", disclosure="Sponsored content", partner="the Riverbend Heart Fund"
+        ),
+        render(
+            "alert-status.html",
+            active=True,
+            banner="Boil your water before drinking it.",
+            expires=ends,
+        ),
         render("alert-status.html", active=False, banner="", expires=ends),
         render("claim.html", css="failure", verdict="False", claim="A claim.", **seen),
         render("claim.html", css="warning", verdict="Partly true", claim="A claim.", **seen),
         render("claim.html", css="success", verdict="True", claim="A claim.", **seen),
     ]
     withheld = render("withheld.md", title="A page", contact_line="Call +1-217-555-0100.")
-    parts.append(withheld[withheld.index("<div"):])
+    parts.append(withheld[withheld.index("<div") :])
     return "\n".join(parts)
 
 
+# The site-wide banner while an alert is in effect (as carepress.emit.meta
+# writes it into Material's announce block).
+ALERT_BANNER = """<aside class="md-banner"><div class="md-banner__inner md-grid md-typeset">
+<div class="cp-alert-banner" role="alert"><strong>Alert:</strong>
+<a href="../../alerts/boil-water-notice-2026/">Boil your water before drinking it.</a> ·
+<a href="../../alerts/heat-advisory-2026/">Cooling centers are open.</a></div></div></aside>"""
+
+
 def test_every_carepress_box_is_accessible(site, axe_path):
-    """Disclosure, active and ended alerts, each verdict, the withheld notice: on a real page."""
+    """Disclosure, active and ended alerts, each verdict, the withheld notice, the alert banner."""
     page = site.visit(ARTICLE)
     page.evaluate(
-        """(html) => {
+        """([html, banner]) => {
             const box = document.createElement('div');
             box.id = 'cp-components';
             box.innerHTML = html;
             document.querySelector('article h1').after(box);
+            document.querySelector('[data-md-component="announce"]').innerHTML = banner;
         }""",
-        _components(),
+        [_components(), ALERT_BANNER],
     )
     assert page.locator("#cp-components > div.admonition").count() == 7
-    violations = axe_violations(site, axe_path, "#cp-components")
+    assert page.locator(".md-banner .cp-alert-banner").is_visible()
+    violations = axe_violations(site, axe_path, "#cp-components", ".md-banner")
     assert not violations, "axe, carepress boxes:\n" + describe(violations)

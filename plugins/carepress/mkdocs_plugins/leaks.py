@@ -13,7 +13,7 @@ from ..rules.phi import base_context, page_context
 from ..store import BuildStore
 
 
-def leak_scan(store: BuildStore, site_dir: Path, social_dir: Path | None = None) -> list[Finding]:
+def leak_scan(store: BuildStore, site_dir: Path | None = None, social_dir: Path | None = None) -> list[Finding]:
     """Errors the PHI detector finds in the built output, in each page's own context.
 
     Text a privacy reviewer cleared with a suppression on its page stays
@@ -29,8 +29,10 @@ def leak_scan(store: BuildStore, site_dir: Path, social_dir: Path | None = None)
         contexts[dest] = page_context(page.document, store.policy)
         cleared[dest] = {s.text for s in suppressions_of(page.document) if s.rule.startswith("phi.") and s.text}
     default = dataclasses.replace(base_context(store.policy), patient_context=False)
-    findings = scan_output(site_dir, "site", contexts, default)
-    findings += search_index_findings(site_dir, contexts, default)
+    findings: list[Finding] = []
+    if site_dir is not None:
+        findings += scan_output(site_dir, "site", contexts, default)
+        findings += search_index_findings(site_dir, contexts, default)
     if social_dir is not None:
         findings += scan_output(social_dir, "social", {}, dataclasses.replace(default, patient_context=True))
     out = []

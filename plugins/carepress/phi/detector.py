@@ -28,6 +28,7 @@ hand; each block says what it stands for. Phone numbers are the exception:
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Callable
@@ -450,6 +451,15 @@ _PATTERNS = {False: _compile(False), True: _compile(True)}
 _Handler = Callable[["_Scan", re.Match[str]], int]
 
 
+@functools.lru_cache(maxsize=64)
+def _domain_words(domains: frozenset[str]) -> frozenset[str]:
+    """Words of the hospital's own domains ("riverbend") are organisation
+    words: "Riverbend Heart" is a service line, not a person."""
+    return frozenset(
+        w.lower() for d in domains for w in re.split(r"[.\-]", d) if len(w) > 2
+    )
+
+
 class _Scan:
     """The state of one ``scan`` call: the text, its context and the hits."""
 
@@ -460,14 +470,7 @@ class _Scan:
         self.ctx = ctx
         self.hits: list[PhiHit] = []
         self._low: str | None = None
-        # Words of the hospital's own domains ("riverbend") are organisation
-        # words: "Riverbend Heart" is a service line, not a person.
-        words: set[str] = set()
-        for d in ctx.allowed_domains:
-            for w in re.split(r"[.\-]", d):
-                if len(w) > 2:
-                    words.add(w.lower())
-        self.org_words = words
+        self.org_words = _domain_words(ctx.allowed_domains)
         # Where the hospital's own address lines end: its ZIP code follows.
         self.allowed_ends: list[int] = []
         self.line_cache: dict[int, bool] = {}
@@ -603,8 +606,15 @@ def _h_ssn(sc: _Scan, m: re.Match[str]) -> int:
     # The SSA never issues area 000, 666 or 9xx, group 00 or serial 0000.
     if area in ("000", "666") or area.startswith("9") or group == "00" or serial == "0000":
         return m.end()
+    keyword = _keyword_before(sc, m.start())
+    if keyword and keyword[0] not in ("ssn", "id"):
+        # "VA claim no. 448-22-0917": numbered like an SSN, named otherwise.
+        return _code_hit(sc, m.start(), m.end())
     sc.add("ssn", m.start(), m.end(), "error", f"A Social Security number: {_quote(s)}")
     return m.end()
+
+
+_VERSION_BEFORE = re.compile(r"(?:version|\bv|section|§)\s*$")
 
 
 def _h_ip4(sc: _Scan, m: re.Match[str]) -> int:
@@ -613,7 +623,7 @@ def _h_ip4(sc: _Scan, m: re.Match[str]) -> int:
         ipaddress.IPv4Address(s)
     except ValueError:
         return m.end()
-    if re.search(r"(?:version|\bv|section|§)\s*$", sc.before(m.start(), 12)):
+    if _VERSION_BEFORE.search(sc.before(m.start(), 12)):
         return m.end()
     sc.add("ip", m.start(), m.end(), "error", f"An IP address: {_quote(s)}")
     return m.end()
@@ -659,12 +669,17 @@ def _h_colon(sc: _Scan, m: re.Match[str]) -> int:
     return _hex_hit(sc, start, fwd.end())
 
 
-# Words that, near a date, tie it to one person's care or life.
+# In an article a date is a person's only when the sentence ties it to one
+# person's care or life: "was admitted", "date of birth", "her surgery".
+# A bare "birth" or "surgery" is not enough ("the birth center opened on
+# June 1", "surgery clinics close on July 4").
 _PERSON_EVENT = re.compile(
-    r"\b(?:admitted|admission|discharged?|born|birth|birthday|dob|died|death|passed away|"
-    r"surgery|operated|diagnosed|delivered|transplant|hospitali[sz]ed|seizure|heart attack|"
-    r"accident|injured|ambulance|intubated|"
-    r"date of (?:birth|death|service|admission|discharge|visit))\b"
+    r"\b(?:(?:was|were|got|been|is|be)\s+(?:admitted|discharged|born|diagnosed|"
+    r"hospitali[sz]ed|transferred|intubated|injured|operated\s+on|delivered)|"
+    r"date\s+of\s+(?:birth|death|service|admission|discharge|visit|injury)|dob|d\.o\.b|"
+    r"died|passed\s+away|"
+    r"(?:his|her|their|my|your|our)\s+(?:surgery|operation|transplant|admission|discharge|"
+    r"birthday|stroke|heart\s+attack|accident|diagnosis|delivery|death))\b"
 )
 # Public observances are proper nouns: "World Health Day, April 7", "April
 # 7 is World Health Day". Lower-case "the next day, March 4" is not one.
@@ -783,7 +798,7 @@ def _h_age(sc: _Scan, m: re.Match[str]) -> int:
     s = m.group()
     n = 2 if s[2:3].isdigit() is False else 3
     age = int(s[:n])
-    if not 90 <= age <= 125 or re.search(r"year[- ]olds\b", s):
+    if not 90 <= age <= 125 or s.endswith("olds"):
         return m.end()  # "92-year-olds" is a group
     if _POP_AFTER.match(sc.low, m.end()) or _population_age(sc, m.start() + n, m.start()):
         return m.end()
@@ -898,6 +913,7 @@ def _h_zip5(sc: _Scan, m: re.Match[str]) -> int:
     return end
 
 
+_ZIP_DIGITS = re.compile(r"\d{3}|\d{5}(?:-\d{4})?")
 _ZIP_KW_BEFORE = re.compile(
     r"\b(?:zip|postal)(?:\s*codes?)?(?:\s+(?:prefix(?:es)?|area|starting\s+with|"
     r"beginning\s+with|is|of|was|in))*[\s:#]*$"
@@ -909,7 +925,7 @@ def _zip_after_keyword(sc: _Scan, start: int, end: int) -> int | None:
     if not _ZIP_KW_BEFORE.search(sc.before(start, 40)):
         return None
     d = sc.text[start:end]
-    if not re.fullmatch(r"\d{3}|\d{5}(?:-\d{4})?", d):
+    if not _ZIP_DIGITS.fullmatch(d):
         return end
     if len(d) == 3:
         stars = re.match(r"\*\*|[xX]{2}", sc.text[end : end + 2])
@@ -924,6 +940,11 @@ def _zip_after_keyword(sc: _Scan, start: int, end: int) -> int | None:
     return end
 
 
+_PHONE_UNIT_AFTER = re.compile(r"\s*(?:mm\s*hg|mg|%)")
+_NON_DIGIT = re.compile(r"\D")
+# Regions of the North American Numbering Plan and its toll-free codes.
+_NANP_REGIONS = frozenset(_words("US CA PR VI GU AS MP"))
+_TOLL_FREE_AREA_CODES = frozenset(_words("800 833 844 855 866 877 888"))
 _PHONE_WORD_BEFORE = re.compile(r"\b(?:call|phone|cell|mobile|tel|text|fax|reach|number|dial)\b")
 
 
@@ -932,24 +953,35 @@ def _h_phone(sc: _Scan, m: re.Match[str]) -> int:
     if s.isdigit() and not _PHONE_WORD_BEFORE.search(sc.before(m.start(), 30)):
         # A bare 10-digit run is a phone number only where the page says so.
         return _code_hit(sc, m.start(), m.end())
-    if re.match(r"\s*(?:mm\s*hg|mg|%)", sc.low[m.end() : m.end() + 6]):
+    if _PHONE_UNIT_AFTER.match(sc.low, m.end()):
         return m.end()
+    digits = _NON_DIGIT.sub("", s)
+    nanp = sc.ctx.region in _NANP_REGIONS and not s.startswith("+")
+    if nanp and len(digits) in (10, 11):
+        # A North American number: the public lines and toll-free codes
+        # are known from the digits, before the (slower) full parse.
+        e164 = "+1" + digits[-10:]
+        if e164 in sc.ctx.allowed_phones or e164 in _PUBLIC_HOTLINES:
+            return m.end()
+        if digits[-10:-7] in _TOLL_FREE_AREA_CODES:
+            return m.end()
     try:
         num = phonenumbers.parse(s, sc.ctx.region)
     except phonenumbers.NumberParseException:
         return m.end()
     if not phonenumbers.is_valid_number(num):
         return _code_hit(sc, m.start(), m.end())
-    e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
-    if e164 in sc.ctx.allowed_phones or e164 in _PUBLIC_HOTLINES:
-        return m.end()
-    # Toll-free numbers belong to organisations (hospitals, insurers,
-    # agencies); no patient is reached through one.
-    if phonenumbers.number_type(num) in (
-        phonenumbers.PhoneNumberType.TOLL_FREE,
-        phonenumbers.PhoneNumberType.SHARED_COST,
-    ):
-        return m.end()
+    if not nanp:
+        e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
+        if e164 in sc.ctx.allowed_phones or e164 in _PUBLIC_HOTLINES:
+            return m.end()
+        # Toll-free numbers belong to organisations (hospitals, insurers,
+        # agencies); no patient is reached through one.
+        if phonenumbers.number_type(num) in (
+            phonenumbers.PhoneNumberType.TOLL_FREE,
+            phonenumbers.PhoneNumberType.SHARED_COST,
+        ):
+            return m.end()
     before = sc.before(m.start(), 50)
     if before.rfind("fax") > max(before.rfind(w) for w in ("phone", "call", "cell", "tel", "text")):
         sc.add("fax", m.start(), m.end(), "error", f"A fax number: {_quote(s)}")
@@ -1161,7 +1193,7 @@ def _code_hit(sc: _Scan, start: int, end: int) -> int:
     else:
         # "serial 2-hour tests" is not a serial number; a bare year is not one either.
         ok = digits >= 3 or (digits >= 2 and chars >= 5)
-        ok = ok and not re.fullmatch(r"(?:19|20)\d\d", code)
+        ok = ok and not (len(code) == 4 and code[:2] in ("19", "20") and code.isdigit())
     if not ok or _citation_context(sc, start):
         return end
     sc.add(kind, start, end, "error", f"{_KIND_LABEL[kind]} after '{keyword}': {_quote(code)}")
@@ -1190,6 +1222,10 @@ def _h_midcode(sc: _Scan, m: re.Match[str]) -> int:
 
 
 def _h_hashid(sc: _Scan, m: re.Match[str]) -> int:
+    found = len(sc.hits)
+    end = _code_hit(sc, m.start() + 1, m.end())  # "medical record #RB-00456123"
+    if len(sc.hits) > found:
+        return end
     code = m.group()[1:]
     digits = sum(c.isdigit() for c in code)
     chars = len(code.replace("-", ""))
@@ -1206,10 +1242,11 @@ _RELATION_WORDS = frozenset(_RELATIONS.replace("?", "").replace("[ée]e", "ee").
     "fiancee", "fiancé", "fiancée", "neighbor", "neighbour", "named", "called",
 }  # fmt: skip
 _RELATION_BEFORE = re.compile(
-    r"\b(?:my|her|his|our|their)\s+(?:(?:late|older|younger|little|big|baby|eldest|oldest|"
+    r"\b(?:my|her|his|our|their|[a-z]+['’]s)\s+(?:(?:late|older|younger|little|big|baby|eldest|oldest|"
     r"youngest|middle|twin|new|newborn|infant|teenage|adult|two|beloved|best)\s+)?"
     rf"(?:{_RELATIONS})s?(?:,|\s+named|\s+called)?\s+$"
 )
+_THE_BEFORE = re.compile(r"\bthe\s*$")
 _AND_NAME = re.compile(rf",?\s+and\s+({_NAME})")
 _PATIENT_BEFORE = re.compile(r"\bpatients?\s+$")
 _TITLE_BEFORE = re.compile(
@@ -1311,7 +1348,7 @@ def _h_cap(sc: _Scan, m: re.Match[str]) -> int:
     third = _NEXT_NAME.match(sc.text, pair_end)
     if third and _is_non_name(sc, third.group(2)):
         return third.end()
-    if re.search(r"\bthe\s*$", before[-6:]) or _EPONYM_AFTER.match(sc.low, pair_end):
+    if _THE_BEFORE.search(before[-6:]) or _EPONYM_AFTER.match(sc.low, pair_end):
         return pair_end
     if _heading_or_link_text(sc, start) or _citation_context(sc, start):
         return pair_end

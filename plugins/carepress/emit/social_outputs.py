@@ -1,0 +1,82 @@
+"""Write everything the communications team uses into ``social_dir``.
+
+Shared by the carepress/social plugin (after a build) and by the
+``carepress snippets`` and ``carepress calendar`` commands (without one), so
+both produce the same files: snippets.json, takedown.json, calendar.ics, the
+CSV layouts from policy, and an HTML preview. Files are written to a
+temporary folder and swapped in, so a failed run leaves the old ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..checker import PageResult
+from ..model import Document, Finding
+from ..policy import Policy
+from .calendar import CsvLayout, check_calendar, posts_from, to_csv, to_html, to_ical
+from .social import make_snippets, snippets_json
+
+
+@dataclass(frozen=True)
+class SocialRun:
+    findings: list[Finding]
+    files: dict[str, bytes]
+
+
+def page_url_for(docs_rel: str, site_url: str) -> str:
+    """The published URL of a page (MkDocs directory URLs)."""
+    path = docs_rel.rsplit(".", 1)[0]
+    if path == "index":
+        path = ""
+    elif path.endswith("/index"):
+        path = path[: -len("index")]
+    else:
+        path += "/"
+    return site_url.rstrip("/") + "/" + path
+
+
+def social_files(
+    pages: Mapping[str, PageResult], policy: Policy, today: dt.date, page_url: Callable[[Document], str]
+) -> SocialRun:
+    snippets, findings, takedowns = make_snippets(pages, policy, today, page_url)
+    findings = findings + check_calendar(pages, policy, today)
+    posts = posts_from(snippets, pages, policy)
+    files: dict[str, bytes] = {
+        "snippets.json": snippets_json(snippets, findings, takedowns).encode("utf-8"),
+        "takedown.json": (json.dumps(takedowns, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"),
+        "calendar.ics": to_ical(posts, today, name=f"{policy.hospital['name']} social calendar"),
+        "calendar.html": to_html(posts, snippets, policy).encode("utf-8"),
+    }
+    for name in sorted(policy.platforms.get("csv_layouts", {})):
+        for filename, text in to_csv(posts, CsvLayout.from_policy(policy, name)):
+            files[f"csv/{filename}"] = text.encode("utf-8")
+    return SocialRun(sorted(findings, key=Finding.sort_key), files)
+
+
+def write_files(files: Mapping[str, bytes], target: Path) -> None:
+    """Replace ``target`` with exactly these files, atomically by rename."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        for name, data in files.items():
+            path = stage / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        old = target.with_name(f".{target.name}.old")
+        if old.exists():
+            shutil.rmtree(old)
+        if target.exists():
+            target.rename(old)
+        stage.rename(target)
+        if old.exists():
+            shutil.rmtree(old)
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)
