@@ -9,14 +9,18 @@ must not slip through.
 
 How it works (one pass):
 
-1. ONE compiled candidate pattern, an alternation of named groups, finds
-   every span that could be an identifier. There are two compilations of
-   the same parts, chosen per page: patient stories add the name branches,
-   which articles never need. Both are compiled once per process.
-2. Each candidate goes to the handler named by its group. Only there do the
+1. ONE compiled candidate pattern, an alternation of named branches, finds
+   every span that could be an identifier. Every candidate starts at a
+   digit, a capital letter or one of ( + @ . : / #, so the pattern opens
+   with that character class and ``re`` skips lower-case prose in C.
+   Identifiers that a keyword introduces ("MRN 00123456") are anchored on
+   their digits, not on the keyword. There are two compilations of the
+   same parts: patient stories add the name branches that articles never
+   need. Both are compiled once per process.
+2. Each candidate goes to the handler its branch names. Only there do the
    costly checks run: ``phonenumbers`` parsing, check digits, and looking
-   for context words ("admitted", "fax", "and older") in a small window
-   around the span.
+   for context words ("admitted", "fax", "member ID", "and older") in a
+   small window around the span.
 3. Overlapping hits are resolved (errors before warnings, longer spans
    first) and returned sorted by offset.
 
@@ -49,26 +53,37 @@ KINDS: tuple[str, ...] = (
 class PhiContext:
     """What the scanner knows about the page it is looking at."""
 
+    # True for patient stories (and text marked as about a patient).
     patient_context: bool = False
+    # Consented first names for this page only, e.g. {"Rosa"}.
     allowed_names: frozenset[str] = frozenset()
+    # Full names of staff from policy (bylines), e.g. {"Alex Placeholder"}.
     staff_names: frozenset[str] = frozenset()
+    # E.164 numbers that are public: hospital lines, agency hotlines.
     allowed_phones: frozenset[str] = frozenset()
+    # The hospital's public addresses.
     allowed_emails: frozenset[str] = frozenset()
+    # The hospital's own street address lines, e.g. "100 Example Way".
     allowed_addresses: tuple[str, ...] = ()
+    # Domains whose URLs are not personal (hospital site, agencies).
     allowed_domains: frozenset[str] = frozenset()
+    # Default region for phone numbers written without a country code.
     region: str = "US"
 
 
 @dataclass(frozen=True)
 class PhiHit:
-    """One identifier found in the text; offsets are characters, end exclusive."""
+    """One identifier found in the text; offsets are characters, end exclusive.
 
-    kind: str
+    The rule id of a hit is ``"phi." + kind``.
+    """
+
+    kind: str  # one of KINDS
     start: int
     end: int
-    severity: str
-    message: str
-    hint: str
+    severity: str  # "error" or "warning"
+    message: str  # what was found, quoting it
+    hint: str  # how to fix it
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:
@@ -283,27 +298,19 @@ for _i, _names in enumerate(
         _MONTH_NUMBERS[_n] = _i
 
 # --------------------------------------------------------------------------
-# The candidate pattern. Every branch is a named group; sub-parts are not
-# captured (handlers re-read a candidate with a small pattern of their own).
+# The candidate pattern. Each branch ends in an empty named group that names
+# its handler; nothing else is captured (handlers re-read a candidate with
+# a small pattern of their own).
 # --------------------------------------------------------------------------
 
-_MONTH = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\b\.?"
-)
 _MONTH_ABBR = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 _UP = "A-ZÀ-ÖØ-Þ"
 _LO = "a-zß-öø-ÿ"
 _NAME = rf"[{_UP}][{_LO}]+(?:[-'’][{_UP}][{_LO}]+)?"
-_URLCH = r"[^\s<>()\[\]{}\"'`]"
 _STREET_TYPES = (
     r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|"
     r"Terrace|Ter|Circle|Cir|Parkway|Pkwy|Highway|Hwy|Trail|Trl|Square|Sq|Alley|Loop|Pike|"
     r"Crossing|Xing|Row|Path|Plaza"
-)
-_SOCIAL = (
-    r"facebook|fb|instagram|twitter|x|tiktok|linkedin|youtube|threads|pinterest|snapchat|"
-    r"reddit|medium|gofundme|caringbridge|substack|tumblr|linktr"
 )
 
 # Identifiers introduced by a keyword ("MRN 00123456", "member ID
@@ -321,10 +328,11 @@ for _kind, _needs_suffix, _phrases in (
                           "beneficiary|health plan|plan|insurance policy"),
     ("account", False, "acct"),
     ("account", True, "account|billing|claim|invoice|bill"),
-    ("vehicle", False, "vin|license plate|licence plate|number plate|plate"),
+    ("vehicle", False, "vin|license plate|licence plate|number plate|plate|plates"),
     ("vehicle", True, "tag|vehicle identification|vehicle"),
     ("license", False, "driver's license|drivers license|driver’s license|driver's licence|"
                        "driving licence|driving license"),
+    ("license", False, "dl|dl#|cdl"),
     ("license", True, "license|licence|certificate|permit|registration|dea"),
     ("device", False, "serial|s/n|udi|imei|mac address"),
     ("device", True, "sn|device|implant|pacemaker|pump|defibrillator|monitor|hearing aid"),
@@ -336,12 +344,21 @@ for _kind, _needs_suffix, _phrases in (
 # the "number" a keyword may need.
 _KW_FILLER = frozenset(_words("is was number no num nr # id identifier : code card reads"))
 _KW_SUFFIX = frozenset(_words("number no num nr # id identifier : code"))
+# Keywords too common to take a bare colon as their "number": "age group:
+# 18-64", "plan: 2025".
+_KW_COLON_WEAK = frozenset(
+    _words("group plan policy record records patient hospital vehicle tag bill monitor pump")
+)
 # In a patient story any long code after these words identifies someone.
 _GENERIC_ID_WORDS = frozenset(
     _words(
         "id identification number no # code case confirmation reference ticket booking order "
         "tracking file"
     )
+)
+# Public code systems: a number after "CPT code" names a service, not a person.
+_PUBLIC_CODE_WORDS = frozenset(
+    _words("cpt icd icd-10 hcpcs ndc loinc snomed drg npi area promo discount coupon error qr")
 )
 # The word just before a code must be one of these for a keyword to apply.
 _KW_TRIGGERS = (
@@ -808,7 +825,7 @@ def _h_age(sc: _Scan, m: re.Match[str]) -> int:
 
 _AGE_WORD_BEFORE = re.compile(r"\b(?:aged?|ages|turned|turns|turning|at\s+age|age\s+of)\s+$")
 _AGE_SUBJECT_BEFORE = re.compile(
-    rf"(?:\b(?:[Ss]he|[Hh]e|I)|\b(?P<name>{_NAME}))(?:\s+(?:is|was|am|turned|turns)\s+|,\s+)$"
+    rf"(?:\b(?:[Ss]he|[Hh]e|I)|\b(?P<name>{_NAME}))(?:\s+(?:is|was|am|turned|turns)\s+|['’]s\s+|,\s+)$"
 )
 _UNIT_AFTER = re.compile(
     r"\s*(?:%|percent|mg|mcg|g\b|kg|lb|lbs|pounds?|kilos?|ml|mm|cm|inches|feet|ft|degrees|°|"
@@ -879,7 +896,10 @@ def _h_pobox(sc: _Scan, m: re.Match[str]) -> int:
     return m.end()
 
 
-_STATE_BEFORE = re.compile(rf"(?:\b(?:{_STATE_ABBR})\.?|\b(?:{_STATE_NAMES})),?\s*$")
+# "Springfield, IL 62704" or "Illinois 62704". Abbreviations need the comma
+# of "City, ST": ID, IN, OR, ME and OK are words or labels too ("implant ID
+# 77120-0934").
+_STATE_BEFORE = re.compile(rf"(?:,\s*(?:{_STATE_ABBR})\.?|\b(?:{_STATE_NAMES}),?)\s*$")
 _ZIP_WORD_BEFORE = re.compile(r"\b(?:zip|postal|zip\s*code)\b[^.\n]{0,12}$", re.I)
 _ZIP_UNIT_AFTER = re.compile(
     r"\s*(?:[a-z]+\s+)?(?:steps|people|patients|adults|children|babies|births|deaths|cases|"
@@ -897,6 +917,9 @@ def _h_zip5(sc: _Scan, m: re.Match[str]) -> int:
         s in a for a in sc.ctx.allowed_addresses
     ):
         return end  # the hospital's own ZIP code
+    keyword = _keyword_before(sc, start)
+    if keyword and keyword[0] != "id":
+        return _code_hit(sc, start, end)  # "MRN 62704", "implant ID 77120-0934"
     addressy = bool(_STATE_BEFORE.search(before_raw) or _ZIP_WORD_BEFORE.search(before_raw))
     if not addressy:
         addressy = any(h.kind == "address" and 0 <= start - h.end <= 40 for h in sc.hits[-3:])
@@ -1149,24 +1172,42 @@ def _keyword_before(sc: _Scan, start: int) -> tuple[str, str] | None:
         return None  # the common case: a year, a dose, a count
     toks = _LOOKBACK_TOKEN.findall(before)
     i, suffix = len(toks), False
+    colon = False
     while i and toks[i - 1] in _KW_FILLER and len(toks) - i < 3:
-        suffix = suffix or toks[i - 1] in _KW_SUFFIX
+        if toks[i - 1] == ":":
+            colon = True
+        else:
+            suffix = suffix or toks[i - 1] in _KW_SUFFIX
         i -= 1
     for n in (3, 2, 1):
         if i >= n:
             phrase = tuple(toks[i - n : i])
             found = _KEYWORD_PHRASES.get(phrase)
-            if found and (suffix or not found[1]):
+            if found and (
+                suffix or not found[1] or (colon and phrase[-1] not in _KW_COLON_WEAK)
+            ):
                 return found[0], " ".join(phrase)
-    if sc.ctx.patient_context and (suffix or (i and toks[i - 1] in _GENERIC_ID_WORDS)):
-        return "id", " ".join(toks[i - 1 : len(toks)]) if i else toks[-1]
-    return None
+    suffix = suffix or colon
+    if not sc.ctx.patient_context:
+        return None
+    j = i - 1 if i and toks[i - 1] in _GENERIC_ID_WORDS else i
+    if j == i and not suffix:
+        return None
+    if j and toks[j - 1] in _PUBLIC_CODE_WORDS:
+        return None  # "CPT code 99213", "NDC number 0002-8215-01": codes for things
+    return "id", " ".join(toks[j:])
+
+
+_PLATE_PREFIX = re.compile(r"\b[A-Z]{1,3} $")
+_NUMBER_RANGE = re.compile(r"\d{1,3}-\d{1,3}")
 
 
 def _code_hit(sc: _Scan, start: int, end: int) -> int:
     """An identifier code: a VIN anywhere, or a code after an identifier keyword."""
     code = sc.text[start:end].rstrip("-")
     end = start + len(code)
+    if _NUMBER_RANGE.fullmatch(code):
+        return end  # "18-64": a range of ages or doses
     zip_end = _zip_after_keyword(sc, start, end)
     if zip_end is not None:
         return zip_end
@@ -1177,7 +1218,14 @@ def _code_hit(sc: _Scan, start: int, end: int) -> int:
         return end
     found = _keyword_before(sc, start)
     if found is None:
-        return end
+        # A plate written in two parts after its keyword: "plates MC 44821".
+        prefix = _PLATE_PREFIX.search(sc.text, max(0, start - 5), start)
+        if prefix:
+            plate = _keyword_before(sc, prefix.start())
+            if plate and plate[0] == "vehicle" and plate[1] != "vin":
+                start, code, found = prefix.start(), sc.text[prefix.start() : end], plate
+        if found is None:
+            return end
     kind, keyword = found
     digits = sum(c.isdigit() for c in code)
     chars = len(code.replace("-", ""))
@@ -1255,7 +1303,7 @@ _TITLE_BEFORE = re.compile(
     r"\bmayor|\bgovernor|\bpresident|\bdirector|\bst\.)\s*$"
 )
 _NEXT_NAME = re.compile(rf"\s+(?:([{_UP}])\.\s+)?({_NAME})")
-_AGE_AFTER_NAME = re.compile(r",\s+(\d{1,3})(?![\d.%/,]\d|\d|%)")
+_AGE_AFTER_NAME = re.compile(r",\s+(\d{1,3})(?!\w|[.,/]\d|%)")
 # A medical noun after a name makes it an eponym: "Turner syndrome",
 # "Bell's palsy", "Graves' disease".
 _EPONYM_AFTER = re.compile(

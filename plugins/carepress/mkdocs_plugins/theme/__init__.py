@@ -11,6 +11,7 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 
 THEME_DIR = str(Path(__file__).parent)
+STYLESHEET = "assets/carepress.css"
 
 
 def register(config: MkDocsConfig) -> None:
@@ -22,3 +23,5 @@ def register(config: MkDocsConfig) -> None:
     dirs.insert(position, THEME_DIR)
     if "sitemap.xml" not in config.theme.static_templates:
         config.theme.static_templates.add("sitemap.xml")
+    if STYLESHEET not in config.extra_css:
+        config.extra_css.insert(0, STYLESHEET)  # first, so a site's own extra_css can override it
