@@ -190,7 +190,10 @@ American America National International World Global United Kingdom Canada Canad
 Children's Childrens Women's Womens Men's Veterans Family Families Community Public Memorial
 General Regional Saint St Mount Mt Our Lady Mercy Providence Baptist Methodist Presbyterian
 Lutheran Catholic Adventist Jewish Kaiser Permanente Mayo Clinic Cleveland Johns Hopkins Red
-Cross Blue Shield Scouts Girl Boy
+Cross Blue Shield Scouts Girl Boy Portal Account Financial Safety Advocate Advocacy Experience
+Relations Education Navigator Navigation Access Transport Transportation Support Rights
+Representative Liaison Registration Information Intake Billing Records Guide Handbook Stories Story
+Voices Council Advisory Social Security Portal MyChart App
 """
     )
 )
@@ -280,6 +283,19 @@ _STATE_NAMES = (
     "New Mexico|New York|North Carolina|North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|"
     "Rhode Island|South Carolina|South Dakota|Tennessee|Texas|Utah|Vermont|Virginia|Washington|"
     "West Virginia|Wisconsin|Wyoming|Puerto Rico"
+)
+
+# States that are not also common first names or surnames ("Virginia",
+# "Georgia", "Washington" are): places, never a patient.
+_ORG_WORDS = _ORG_WORDS | frozenset(
+    _words(
+        """
+Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Hawaii Idaho Illinois
+Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan Minnesota Mississippi
+Missouri Nebraska Nevada Ohio Oklahoma Oregon Pennsylvania Tennessee Texas Utah Vermont Wisconsin
+Wyoming Mexico Jersey Hampshire Rico Chicago Springfield Peoria
+"""
+    )
 )
 
 # Safe Harbor: 3-digit ZIP prefixes covering 20,000 people or fewer (Census
@@ -411,7 +427,7 @@ _CAP_RESTS: list[tuple[str, str]] = [
 ]  # fmt: skip
 _ARTICLE_CAP_RESTS: list[tuple[str, str]] = [
     # "patient John Smith" is a breach on any page.
-    ("patientname", rf"(?<=[Pp]atient\s.)[{_LO}]+(?:[-'’][{_UP}][{_LO}]+)?\s+{_NAME}"),
+    ("patientname", rf"(?<=\bpatient\s.)[{_LO}]+(?:[-'’][{_UP}][{_LO}]+)?\s+{_NAME}"),
 ]
 _STORY_CAP_RESTS: list[tuple[str, str]] = [
     ("patientname", rf"(?<=M)(?:rs|r|s|iss|x)\b\.?\s+{_NAME}"),
@@ -477,10 +493,27 @@ def _domain_words(domains: frozenset[str]) -> frozenset[str]:
     )
 
 
+@functools.lru_cache(maxsize=64)
+def _public_phones(phones: frozenset[str], region: str) -> frozenset[str]:
+    """The allowed phones in E.164 form (whatever form policy wrote them in),
+    and the national hotlines."""
+    out = set(_PUBLIC_HOTLINES)
+    for p in phones:
+        try:
+            num = phonenumbers.parse(p, region)
+        except phonenumbers.NumberParseException:
+            out.add(p)
+            continue
+        out.add(phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164))
+    return frozenset(out)
+
+
 class _Scan:
     """The state of one ``scan`` call: the text, its context and the hits."""
 
-    __slots__ = ("text", "ctx", "hits", "_low", "org_words", "allowed_ends", "line_cache")
+    __slots__ = (
+        "text", "ctx", "hits", "_low", "org_words", "public_phones", "allowed_ends", "line_cache"
+    )  # fmt: skip
 
     def __init__(self, text: str, ctx: PhiContext) -> None:
         self.text = text
@@ -488,6 +521,7 @@ class _Scan:
         self.hits: list[PhiHit] = []
         self._low: str | None = None
         self.org_words = _domain_words(ctx.allowed_domains)
+        self.public_phones = _public_phones(ctx.allowed_phones, ctx.region)
         # Where the hospital's own address lines end: its ZIP code follows.
         self.allowed_ends: list[int] = []
         self.line_cache: dict[int, bool] = {}
@@ -583,7 +617,8 @@ def _is_non_name(sc: _Scan, word: str, possessive: bool = False) -> bool:
     )
 
 
-def _heading_or_link_text(sc: _Scan, start: int) -> bool:
+def _in_heading(sc: _Scan, start: int) -> bool:
+    """Headings are title case: their capitalised pairs are not names."""
     line = sc.line(start).lstrip()
     return line.startswith("#")
 
@@ -984,7 +1019,7 @@ def _h_phone(sc: _Scan, m: re.Match[str]) -> int:
         # A North American number: the public lines and toll-free codes
         # are known from the digits, before the (slower) full parse.
         e164 = "+1" + digits[-10:]
-        if e164 in sc.ctx.allowed_phones or e164 in _PUBLIC_HOTLINES:
+        if e164 in sc.public_phones:
             return m.end()
         if digits[-10:-7] in _TOLL_FREE_AREA_CODES:
             return m.end()
@@ -996,7 +1031,7 @@ def _h_phone(sc: _Scan, m: re.Match[str]) -> int:
         return _code_hit(sc, m.start(), m.end())
     if not nanp:
         e164 = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.E164)
-        if e164 in sc.ctx.allowed_phones or e164 in _PUBLIC_HOTLINES:
+        if e164 in sc.public_phones:
             return m.end()
         # Toll-free numbers belong to organisations (hospitals, insurers,
         # agencies); no patient is reached through one.
@@ -1296,6 +1331,8 @@ _RELATION_BEFORE = re.compile(
 )
 _THE_BEFORE = re.compile(r"\bthe\s*$")
 _AND_NAME = re.compile(rf",?\s+and\s+({_NAME})")
+# Lower case only: "Patient Portal", "Patient Financial Services" are names
+# of hospital services.
 _PATIENT_BEFORE = re.compile(r"\bpatients?\s+$")
 _TITLE_BEFORE = re.compile(
     r"(?:\bdr\.?|\bdoctor|\bnurse|\bprof\.?|\bprofessor|\bpastor|\brev\.?|\bchaplain|\bcoach|"
@@ -1323,7 +1360,7 @@ def _h_patientname(sc: _Scan, m: re.Match[str]) -> int:
     names = list(_NAME_RE.finditer(s))
     title = re.match(r"M(?:rs|r|s|iss|x)\b", s) is not None
     words = names[-1:] if title else names[:2]
-    if any(_is_non_name(sc, w.group()) for w in words) or _heading_or_link_text(sc, m.start()):
+    if any(_is_non_name(sc, w.group()) for w in words) or _in_heading(sc, m.start()):
         return m.start() + words[0].end()
     start, nend = m.start(), m.start() + words[-1].end()
     if _is_staff(sc, sc.text[m.start() + words[0].start() : nend]):
@@ -1368,7 +1405,12 @@ def _h_cap(sc: _Scan, m: re.Match[str]) -> int:
                        f"The name of a relative in a patient story: {_quote(more.group(1))}")  # fmt: skip
                 return more.end(1)
             return name_end
-    if tail and tail[-1] in ("patient", "patients") and _PATIENT_BEFORE.search(before):
+    if (
+        tail
+        and tail[-1] in ("patient", "patients")
+        and second  # "patient John Smith": a full name
+        and _PATIENT_BEFORE.search(sc.text, max(0, start - 12), start)
+    ):
         if not _is_staff(sc, sc.text[start:name_end]):
             sc.add("name", start, name_end, "error",
                    f"A patient's name: {_quote(sc.text[start:name_end])}")  # fmt: skip
@@ -1398,7 +1440,7 @@ def _h_cap(sc: _Scan, m: re.Match[str]) -> int:
         return third.end()
     if _THE_BEFORE.search(before[-6:]) or _EPONYM_AFTER.match(sc.low, pair_end):
         return pair_end
-    if _heading_or_link_text(sc, start) or _citation_context(sc, start):
+    if _in_heading(sc, start) or _citation_context(sc, start):
         return pair_end
     if first in sc.ctx.allowed_names:
         sc.add("name", start, pair_end, "error",
