@@ -164,6 +164,10 @@ def test_age_over_89() -> None:
     assert errors("Walt, 94, stayed home. She was 97 then.", STORY) == [("age", "94"), ("age", "97")]
 
 
+def test_age_after_a_contraction() -> None:
+    assert errors("\"He's 93 and still beats me at checkers,\" she says.", STORY) == [("age", "93")]
+
+
 def test_street_address_and_po_box() -> None:
     text = "Mail it to 1428 Elm Street, Apt 4B or to PO Box 12."
     assert errors(text) == [("address", "1428 Elm Street, Apt 4B"), ("address", "PO Box 12")]
@@ -223,6 +227,19 @@ def test_keyword_identifiers() -> None:
         ("device", "SN12345"),
         ("device", "PJN-7714-90233"),
     ]
+
+
+def test_keyword_identifiers_in_forms_and_across_lines() -> None:
+    text = "- DL#: S530-4412-9921\n- Her Medicare number,\n  1EG4-TE5-MK73\n- implant ID 77120-0934"
+    assert errors(text) == [
+        ("license", "S530-4412-9921"),
+        ("health-plan", "1EG4-TE5-MK73"),
+        ("device", "77120-0934"),
+    ]
+
+
+def test_vehicle_plate_in_two_parts() -> None:
+    assert errors("The report listed his plates, MC 44821, and the VIN.") == [("vehicle", "MC 44821")]
 
 
 def test_vehicle_vin_and_plate() -> None:
@@ -298,6 +315,9 @@ TRAPS = [
     "Our birth center opened on June 1, 2025.",
     "Flu shots start October 1, 2026 in the lobby.",
     "Read the review [@lloyd-jones2022] for details.",
+    "Sign in to the Patient Portal Account, or call Patient Financial Services.",
+    "Results by age group: 18-64 and 65+.",
+    "The CPT code 99213 is for an office visit.",
 ]
 
 

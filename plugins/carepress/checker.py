@@ -229,6 +229,22 @@ def read_pages(root: Path, files: Iterable[Path]) -> dict[str, Parsed]:
     return out
 
 
+def check_images(root: Path, images: Iterable[Path]) -> dict[str, PageResult]:
+    """Images as pseudo-pages of the result: one PageResult each, findings only."""
+    from .images import image_findings
+
+    out = {}
+    for path in images:
+        try:
+            rel = path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            rel = path.as_posix()
+        findings = image_findings(path, rel)
+        if findings:
+            out[rel] = PageResult(rel, None, tuple(findings), valid=False)
+    return out
+
+
 def check_pages(
     parsed_pages: dict[str, Parsed], policy: Policy, today: dt.date, mode: str = "check",
     site_lang: str = "en", site_url: str = "",

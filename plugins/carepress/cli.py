@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .checker import CheckResult, check_pages, discover, read_pages
+from .checker import CheckResult, check_images, check_pages, discover, read_pages
+from .images import discover_images
 from .emit.report import FORMATS, Report, render
 from .model import Severity
 from .policy import Policy, PolicyError, load_policy
@@ -102,9 +103,13 @@ def _pages(project: Project, paths: Sequence[Path]) -> list[Path]:
     return discover(project.docs_dir, resolved)
 
 
-def run_check(project: Project, policy: Policy, files: Sequence[Path], today: dt.date) -> CheckResult:
+def run_check(
+    project: Project, policy: Policy, files: Sequence[Path], today: dt.date, image_roots: Sequence[Path] = ()
+) -> CheckResult:
     parsed = read_pages(project.root, files)
-    return check_pages(parsed, policy, today, mode="check", site_lang=project.lang, site_url=project.site_url)
+    result = check_pages(parsed, policy, today, mode="check", site_lang=project.lang, site_url=project.site_url)
+    result.pages.update(check_images(project.root, discover_images(image_roots)))
+    return result
 
 
 def make_report(result: CheckResult, policy: Policy) -> Report:
@@ -144,7 +149,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     today = resolve_today(args.today)
     project, policy = _load(args)
     files = _pages(project, args.paths)
-    result = run_check(project, policy, files, today)
+    roots = [p if p.is_absolute() else Path.cwd() / p for p in args.paths] or [project.docs_dir]
+    result = run_check(project, policy, files, today, image_roots=roots)
     report = make_report(result, policy)
     colour = args.format == "text" and args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     _emit(render(report, args.format, colour=colour), args.output)

@@ -293,7 +293,7 @@ _ORG_WORDS = _ORG_WORDS | frozenset(
 Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Hawaii Idaho Illinois
 Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan Minnesota Mississippi
 Missouri Nebraska Nevada Ohio Oklahoma Oregon Pennsylvania Tennessee Texas Utah Vermont Wisconsin
-Wyoming Mexico Jersey Hampshire Rico Chicago Springfield Peoria
+Wyoming Mexico Jersey Hampshire Rico
 """
     )
 )

@@ -20,7 +20,8 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from ...checker import check_pages
+from ...checker import check_images, check_pages
+from ...images import IMAGE_SUFFIXES, strip_in_place
 from ...emit.page import decorate, withheld_markdown
 from ...frontmatter import read_file
 from ...model import Finding, Severity
@@ -50,6 +51,7 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
 
     def __init__(self) -> None:
         self.store: BuildStore | None = None
+        self.images: list[Any] = []
 
     def _now(self, today: dt.date) -> dt.datetime:
         """The build instant: SOURCE_DATE_EPOCH when set (reproducible builds)."""
@@ -116,6 +118,8 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         store.result = check_pages(
             store.parsed, store.policy, store.today, mode="build", site_lang=store.lang, site_url=store.site_url
         )
+        self.images = [f for f in files.media_files() if f.src_uri.lower().endswith(IMAGE_SUFFIXES)]
+        store.result.pages.update(check_images(store.root, (Path(f.abs_src_path) for f in self.images)))
         errors: list[Finding] = []
         for finding in store.result.findings:
             if finding.severity is Severity.ERROR:
@@ -177,6 +181,9 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         """Read everything published for PHI a last time (defence in depth)."""
         if not self.config.enabled or self.store is None:
             return
+        for image in self.images:
+            # Every published image is written as pixels only.
+            strip_in_place(Path(image.abs_dest_path))
         findings = leak_scan(self.store, Path(config.site_dir))
         if findings:
             listing = "\n".join(format_finding(f) for f in findings[:50])

@@ -1,0 +1,136 @@
+"""The PHI guard inside carepress: in pages, with consent, suppressions and phi-scan."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from carepress.cli import main
+from helpers import check_text, line_of, rules
+
+ROOT = Path(__file__).resolve().parents[1]
+STORY_REL = "content/stories/cardiac-rehab.md"
+STORY = (ROOT / STORY_REL).read_text()
+LAST = "A family member or friend can learn with you and help you keep going."
+
+
+def phi(findings):
+    return [f for f in findings if f.rule.startswith("phi.")]
+
+
+def test_demo_story_with_its_consented_name_is_clean(policy):
+    assert phi(check_text(STORY, policy, rel=STORY_REL)) == []
+
+
+def test_consented_name_is_allowed_in_that_story_only(policy):
+    text = STORY.replace(LAST, LAST + " My sister Rosa came with me.")
+    assert phi(check_text(text, policy, rel=STORY_REL)) == []
+    without = text.replace("consented_names: [Rosa]", "consented_names: []")
+    assert rules(phi(check_text(without, policy, rel=STORY_REL))) == [("phi.name", line_of(text, "My sister Rosa"))]
+
+
+def test_relative_name_in_a_story_is_an_error_on_its_line(policy):
+    text = STORY.replace(LAST, LAST + " My wife Elena drove me home.")
+    findings = phi(check_text(text, policy, rel=STORY_REL))
+    assert [(f.rule, f.line, f.severity.value) for f in findings] == [
+        ("phi.name", line_of(text, "My wife Elena"), "error")
+    ]
+    line = text.split("\n")[findings[0].line - 1]
+    assert line[findings[0].column - 1 : findings[0].end_column - 1] == "Elena"
+
+
+def test_month_and_year_in_a_story_is_a_warning(policy):
+    text = STORY.replace(LAST, LAST + " We met in March 2024 at the clinic.")
+    findings = phi(check_text(text, policy, rel=STORY_REL))
+    assert [(f.rule, f.severity.value, f.kind) for f in findings] == [("phi.date", "warning", "date")]
+
+
+def _suppressed(text: str, line: int, snippet: str, expires: str = "2027-06-30") -> str:
+    return text.replace(
+        "approvals:\n",
+        "suppress:\n  - rule: phi.date\n    reason: The patient asked for the month to be named.\n"
+        f"    approved_by: h-dummy\n    expires: {expires}\n    line: {line}\n    text: {snippet}\napprovals:\n",
+        1,
+    )
+
+
+def test_phi_suppression_covers_exactly_one_occurrence(policy):
+    text = STORY.replace(LAST, LAST + " We met in March 2024 at the clinic.")
+    # The suppression adds 7 lines above the body.
+    target = line_of(text, "March 2024") + 7
+    suppressed = _suppressed(text, target, "March 2024")
+    assert line_of(suppressed, "March 2024", 2) == target
+    assert phi(check_text(suppressed, policy, rel=STORY_REL)) == []
+
+
+def test_moving_the_suppressed_text_brings_the_finding_back(policy):
+    text = STORY.replace(LAST, LAST + " We met in March 2024 at the clinic.")
+    target = line_of(text, "March 2024") + 7
+    moved = _suppressed(text, target, "March 2024").replace(LAST, "\n" + LAST)
+    assert rules(phi(check_text(moved, policy, rel=STORY_REL))) == [("phi.date", target + 1)]
+
+
+def test_changing_the_suppressed_text_brings_the_finding_back(policy):
+    text = STORY.replace(LAST, LAST + " We met in March 2024 at the clinic.")
+    target = line_of(text, "March 2024") + 7
+    changed = _suppressed(text, target, "March 2024").replace("We met in March 2024", "We met in April 2024")
+    assert rules(phi(check_text(changed, policy, rel=STORY_REL))) == [("phi.date", target)]
+
+
+def test_phi_in_front_matter_text_is_found_on_its_line(policy, article):
+    text = article.replace(
+        "description: A short page used by the carepress tests to check one rule at a time.",
+        "description: Questions? Email nurse.jane.doe@gmail.com about your blood pressure results.",
+    )
+    findings = phi(check_text(text, policy))
+    assert [(f.rule, f.line) for f in findings] == [("phi.email", line_of(text, "description:"))]
+    line = text.split("\n")[findings[0].line - 1]
+    assert line[findings[0].column - 1 : findings[0].end_column - 1] == "nurse.jane.doe@gmail.com"
+    assert "(in 'description')" in findings[0].message
+
+
+def test_hospital_contact_details_and_staff_names_are_not_phi(policy, article):
+    text = article.replace(
+        "Get it checked each year",
+        "Call the health library at +1-217-555-0100 or email health-library@riverbend-hospital.example."
+        " Dr. Alex Placeholder reviewed this page. Get it checked each year",
+    )
+    assert phi(check_text(text, policy)) == []
+
+
+def _phi_scan(cwd: Path, *args: str, capsys) -> tuple[int, str]:
+    here = os.getcwd()
+    os.chdir(cwd)
+    try:
+        code = main(["phi-scan", *args])
+    finally:
+        os.chdir(here)
+    return code, capsys.readouterr().out
+
+
+def test_phi_scan_json_on_a_plain_text_file(tmp_path, capsys):
+    note = tmp_path / "note.txt"
+    note.write_text("Call me at (312) 555-0199.\nNothing else here.\n")
+    code, out = _phi_scan(tmp_path, "note.txt", "--format", "json", capsys=capsys)
+    assert code == 1
+    assert json.loads(out) == [{
+        "rule": "phi.phone", "severity": "error", "path": str(note),
+        "line": 1, "column": 12, "end_line": 1, "end_column": 26,
+        "message": "A phone number: '(312) 555-0199'",
+        "hint": json.loads(out)[0]["hint"], "kind": "phone",
+    }]
+
+
+def test_phi_scan_on_a_page_uses_its_context_and_policy(project, capsys):
+    project.copy_demo("stories/cardiac-rehab.md")
+    code, out = _phi_scan(project.root, "content/stories/cardiac-rehab.md", "--format", "json", capsys=capsys)
+    assert (code, json.loads(out)) == (0, [])
+
+
+def test_phi_scan_on_markdown_without_front_matter(tmp_path, capsys):
+    (tmp_path / "draft.md").write_text("# Draft\n\nHer MRN 00123456 was on the form.\n")
+    code, out = _phi_scan(tmp_path, "draft.md", "--format", "json", capsys=capsys)
+    data = json.loads(out)
+    assert code == 1
+    assert [(d["rule"], d["line"], d["kind"]) for d in data] == [("phi.mrn", 3, "mrn")]
