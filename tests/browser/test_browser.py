@@ -126,6 +126,14 @@ def test_every_json_ld_script_parses(site, name):
         f"{len(errors)} of {len(found)} JSON-LD scripts on /{PAGES[name]} do not parse:\n"
         + "\n".join(errors)
     )
+    # Each clinical page carries exactly one graph; the home page is a navigation page.
+    assert len(found) == (0 if name == "home" else 1)
+    if name != "home":
+        types = page.evaluate(
+            """() => JSON.parse(document.querySelector('script[type="application/ld+json"]').textContent)
+                       ['@graph'].map(node => node['@type'])"""
+        )
+        assert types[0] == "MedicalWebPage"
 
 
 def test_search_finds_an_article_by_a_word_in_its_body(site):
