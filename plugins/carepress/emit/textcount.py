@@ -11,8 +11,9 @@ Four methods, chosen per platform in ``policy/platforms.yml`` (``counting.method
 ``characters``
     Code points after NFC.
 ``mastodon``
-    Code points after NFC, each ``http(s)://`` URL counting ``url_length`` and each
-    ``@user@domain`` mention counting as ``@user``.
+    Grapheme clusters (Mastodon's StatusLengthValidator counts
+    ``each_grapheme_cluster``), each ``http(s)://`` URL counting ``url_length`` and
+    each ``@user@domain`` mention counting as ``@user``.
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ _GRAPHEME = regex.compile(r"\X")
 
 
 # ---------------------------------------------------------------------------------------------
-# Mastodon: code points; http(s) URLs count `url_length`; "@user@domain" counts as "@user".
+# Mastodon: grapheme clusters; http(s) URLs count `url_length`; "@user@domain" counts as "@user".
 # Username syntax as Mastodon's Account::MENTION_RE accepts it.
 _MENTION = re.compile(
     r"(?<![=/\w])@([a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@\w+(?:[.-]+\w+)*)?", re.IGNORECASE
@@ -134,7 +135,8 @@ def _mastodon_length(text: str, counting: Counting) -> int:
             pieces += [text[pos:start], "x" * counting.url_length]
             pos = end
     pieces.append(text[pos:])
-    return len(_MENTION.sub(lambda m: "@" + m.group(1), "".join(pieces)))
+    countable = _MENTION.sub(lambda m: "@" + m.group(1), "".join(pieces))
+    return sum(1 for _ in _GRAPHEME.finditer(countable))
 
 
 # ---------------------------------------------------------------------------------------------
