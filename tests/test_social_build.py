@@ -96,3 +96,28 @@ def test_a_template_that_leaks_phi_fails_the_build(project, article):
     assert done.returncode == 1
     assert "site/articles/a/index.html" in done.stderr
     assert "[phi.email]" in done.stderr
+
+
+def test_calendar_command_writes_ical_csv_and_preview(project, article, capsys):
+    from icalendar import Calendar
+
+    schedule = "".join(
+        f"    - platform: x\n      at: 2027-02-0{day}T09:00:00-06:00\n" for day in (1, 3, 5)
+    )
+    project.write("articles/a.md", article.replace("approvals:\n", f"social:\n  schedule:\n{schedule}approvals:\n"))
+    cwd = os.getcwd()
+    os.chdir(project.root)
+    try:
+        code = main(["calendar", "--today", "2026-11-24"])
+    finally:
+        os.chdir(cwd)
+    assert code == 0, capsys.readouterr().out
+    social = project.root / "social"
+    events = [c for c in Calendar.from_ical((social / "calendar.ics").read_bytes()).walk("VEVENT")]
+    assert [e.decoded("dtstart").isoformat() for e in events] == [
+        "2027-02-01T15:00:00+00:00", "2027-02-03T15:00:00+00:00", "2027-02-05T15:00:00+00:00"
+    ]
+    sprout = (social / "csv/sprout-social-x.csv").read_text().splitlines()
+    assert sprout[0] == "Date,Time,Message"
+    assert sprout[1].startswith("02/01/2027,09:00,")
+    assert "Test article about blood pressure" in (social / "calendar.html").read_text()

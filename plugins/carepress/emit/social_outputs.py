@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..checker import PageResult
-from ..model import Document, Finding
+from ..model import Document, Finding, Severity
 from ..policy import Policy
 from .calendar import CsvLayout, check_calendar, posts_from, to_csv, to_html, to_ical
 from .social import make_snippets, snippets_json
@@ -42,11 +42,25 @@ def page_url_for(docs_rel: str, site_url: str) -> str:
     return site_url.rstrip("/") + "/" + path
 
 
+def takedown_notices(takedowns: list[dict[str, str]], policy: Policy) -> list[Finding]:
+    """Every report lists the posts to remove, as notices on their page."""
+    names = {pid: p["name"] for pid, p in policy.platforms["platforms"].items()}
+    return [
+        Finding(
+            "social.takedown", Severity.NOTICE, item["page"], 0, 0,
+            message=f"Remove the {names.get(item['platform'], item['platform'])} post scheduled for "
+            f"{item['at']}: {item['reason']}.",
+            hint="Delete the post on the platform; social/takedown.json lists every one.",
+        )
+        for item in takedowns
+    ]
+
+
 def social_files(
     pages: Mapping[str, PageResult], policy: Policy, today: dt.date, page_url: Callable[[Document], str]
 ) -> SocialRun:
     snippets, findings, takedowns = make_snippets(pages, policy, today, page_url)
-    findings = findings + check_calendar(pages, policy, today)
+    findings = findings + check_calendar(pages, policy, today) + takedown_notices(takedowns, policy)
     posts = posts_from(snippets, pages, policy)
     files: dict[str, bytes] = {
         "snippets.json": snippets_json(snippets, findings, takedowns).encode("utf-8"),
