@@ -7,6 +7,7 @@ Exit codes everywhere: 0 clean, 1 findings at or above the failing severity,
 from __future__ import annotations
 
 import argparse
+import importlib
 import datetime as dt
 import os
 import sys
@@ -23,6 +24,7 @@ from .project import Project, ProjectError, build_date_from_env, load_project
 from .summary import page_summary
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_CONFIG = 0, 1, 2
+EXTENSION_COMMANDS: tuple[str, ...] = ()
 
 
 class UsageError(Exception):
@@ -74,6 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--format", choices=FORMATS, default="text", help="report format for findings (default text)")
         command.add_argument("--strict", action="store_true", help="fail on warnings too")
         _add_common(command)
+
+    # Commands that live in their own modules: each has
+    # register(subparsers, add_common) -> (name, handler).
+    for module_name in EXTENSION_COMMANDS:
+        module = importlib.import_module(f"carepress.{module_name}")
+        name, handler = module.register(sub, _add_common)
+        COMMANDS[name] = handler
     return parser
 
 
