@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .checker import CheckResult, check_images, check_pages, discover, read_pages
+from .codeowners import codeowners_result
 from .images import discover_images
 from .emit.report import FORMATS, Report, render
 from .model import Severity
@@ -24,7 +25,7 @@ from .project import Project, ProjectError, build_date_from_env, load_project
 from .summary import page_summary
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_CONFIG = 0, 1, 2
-EXTENSION_COMMANDS: tuple[str, ...] = ()
+EXTENSION_COMMANDS: tuple[str, ...] = ("codeowners", "approvals")
 
 
 class UsageError(Exception):
@@ -61,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=FORMATS, default="text", help="report format (default text)")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.add_argument("--output", "-o", type=Path, metavar="FILE", help="write the report to FILE instead of standard output")
+    check.add_argument("--changed-since", metavar="REF", help="check only pages changed since this git ref, the pages that refer to them, and every page when the policy changed")
     _add_common(check)
 
     phi = sub.add_parser("phi-scan", help="scan pages or text files for protected health information")
@@ -157,9 +159,22 @@ def _emit(text: str, output: Path | None) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     today = resolve_today(args.today)
     project, policy = _load(args)
-    files = _pages(project, args.paths)
-    roots = [p if p.is_absolute() else Path.cwd() / p for p in args.paths] or [project.docs_dir]
+    if args.changed_since:
+        from .changes import GitError, select_pages
+
+        if args.paths:
+            raise UsageError("give either PATHs or --changed-since, not both.")
+        try:
+            selection = select_pages(project.root, project.docs_dir, project.policy_dir, args.changed_since)
+        except GitError as exc:
+            raise UsageError(str(exc)) from None
+        files, roots = selection.pages, list(selection.images)
+    else:
+        files = _pages(project, args.paths)
+        roots = [p if p.is_absolute() else Path.cwd() / p for p in args.paths] or [project.docs_dir]
     result = run_check(project, policy, files, today, image_roots=roots)
+    if not args.paths and not args.changed_since:
+        result.pages.update(codeowners_result(project, policy))
     report = make_report(result, policy)
     colour = args.format == "text" and args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     _emit(render(report, args.format, colour=colour), args.output)
