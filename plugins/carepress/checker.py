@@ -253,6 +253,27 @@ def check_pages(
     ctx = Context(today=today, documents=documents, mode=mode, site_lang=site_lang, site_url=site_url)
     result = CheckResult()
     for rel, parsed in parsed_pages.items():
-        result.pages[rel] = check_document(parsed, policy, ctx)
+        key = _cache_key(rel, parsed, policy, ctx)
+        cached = _RESULTS.get(key) if key else None
+        if cached is None:
+            cached = check_document(parsed, policy, ctx)
+            if key:
+                if len(_RESULTS) >= _CACHE_SIZE:
+                    _RESULTS.pop(next(iter(_RESULTS)))
+                _RESULTS[key] = cached
+        result.pages[rel] = cached
     return result
+
+
+# Per-page results keyed by the page's content, the policy and the date, so
+# a `mkdocs serve` rebuild re-checks only the pages that changed. No rule
+# reads another page, so one page's result depends on nothing else.
+_RESULTS: dict[tuple[str, ...], PageResult] = {}
+_CACHE_SIZE = 20_000
+
+
+def _cache_key(rel: str, parsed: Parsed, policy: Policy, ctx: Context) -> tuple[str, ...] | None:
+    if parsed.document is None or not policy.digest:
+        return None
+    return (rel, parsed.document.digest, policy.digest, ctx.today.isoformat(), ctx.mode, ctx.site_lang)
 

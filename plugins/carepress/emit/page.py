@@ -158,5 +158,17 @@ def decorate(doc: Document, policy: Policy, markdown: str, now: dt.datetime) -> 
     return Decorated(body + footer(doc, policy, numbered.order), numbered.order)
 
 
+def preview_banner(findings) -> str:
+    """The findings of a page, at its top, while an author previews it."""
+    from ..model import Severity
+
+    items = sorted(findings, key=lambda f: (-f.severity.rank, f.line, f.column))
+    count = {s: sum(1 for f in items if f.severity is s) for s in Severity}
+    return _block(
+        render("preview.html", findings=items, errors=count[Severity.ERROR],
+               warnings=count[Severity.WARNING], notices=count[Severity.NOTICE])
+    )
+
+
 def withheld_markdown(doc: Document, policy: Policy) -> str:
     return render("withheld.md", title=doc.title, contact_line=policy.hospital["contact_line"])

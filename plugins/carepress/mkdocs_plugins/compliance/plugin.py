@@ -22,7 +22,7 @@ from mkdocs.structure.pages import Page
 
 from ...checker import check_images, check_pages
 from ...images import IMAGE_SUFFIXES, strip_in_place
-from ...emit.page import decorate, withheld_markdown
+from ...emit.page import decorate, preview_banner, withheld_markdown
 from ...frontmatter import read_file
 from ...model import Finding, Severity
 from ...policy import PolicyError, load_policy
@@ -52,6 +52,12 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
     def __init__(self) -> None:
         self.store: BuildStore | None = None
         self.images: list[Any] = []
+        self.serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Under `mkdocs serve` findings never stop the preview: each page
+        # shows its own at its top instead (never in a built site).
+        self.serving = command == "serve"
 
     def _now(self, today: dt.date) -> dt.datetime:
         """The build instant: SOURCE_DATE_EPOCH when set (reproducible builds)."""
@@ -128,7 +134,10 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
                 log.warning(format_finding(finding))
             else:
                 log.info(format_finding(finding))
-        if errors:
+        if errors and self.serving:
+            for f in errors:
+                log.warning(format_finding(f))
+        elif errors:
             listing = "\n".join(format_finding(f) for f in errors)
             raise PluginError(
                 f"carepress: {len(errors)} error(s) block this build:\n{listing}\n"
@@ -140,9 +149,17 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         if not self.config.enabled or self.store is None:
             return None
         doc = self.store.document(page.file.src_uri)
+        if self.serving:
+            result = self.store.page(page.file.src_uri)
+            if result is not None and (doc is None or not result.valid):
+                # The page could not be read: show why, then its raw text.
+                source = doc.source if doc is not None else Path(page.file.abs_src_path).read_text(
+                    encoding="utf-8", errors="replace")
+                fence = "~" * 8
+                return _EMPTY_FRONT_MATTER + preview_banner(result.findings) + f"\n{fence}\n{source}\n{fence}\n"
         if doc is None:
             return None
-        if self.store.withheld(page.file.src_uri):
+        if self.store.withheld(page.file.src_uri) and not self.serving:
             return _EMPTY_FRONT_MATTER + withheld_markdown(doc, self.store.policy)
         return _EMPTY_FRONT_MATTER + doc.body
 
@@ -164,7 +181,10 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         if doc.type == "alert":
             # 'template' names the alert template, not a MkDocs page template.
             meta["alert_template"] = meta.pop("template", None)
-        if store.withheld(page.file.src_uri):
+        result = store.page(page.file.src_uri)
+        if self.serving and result is not None and not result.valid:
+            return markdown
+        if store.withheld(page.file.src_uri) and not self.serving:
             # Out of search and out of search engines until it is reviewed.
             meta["search"] = {"exclude": True}
             meta["robots"] = "noindex"
@@ -173,7 +193,9 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
             return markdown
         page.meta = meta
         if doc.type in ("article", "myth", "story", "alert"):
-            return decorate(doc, store.policy, markdown, store.now).markdown
+            markdown = decorate(doc, store.policy, markdown, store.now).markdown
+        if self.serving and result is not None and result.findings:
+            markdown = preview_banner(result.findings) + markdown
         return markdown
 
     @event_priority(-100)
@@ -185,7 +207,10 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
             # Every published image is written as pixels only.
             strip_in_place(Path(image.abs_dest_path))
         findings = leak_scan(self.store, Path(config.site_dir))
-        if findings:
+        if findings and self.serving:
+            for f in findings:
+                log.warning(format_finding(f))
+        elif findings:
             listing = "\n".join(format_finding(f) for f in findings[:50])
             more = f"\n... and {len(findings) - 50} more" if len(findings) > 50 else ""
             raise PluginError(

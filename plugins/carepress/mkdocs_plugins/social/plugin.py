@@ -64,6 +64,10 @@ class SocialPlugin(BasePlugin[SocialConfig]):
                 log.warning(format_finding(f))
             elif f.severity is Severity.NOTICE:
                 log.info(format_finding(f))
+        if errors and getattr(compliance, "serving", False):
+            for f in errors:
+                log.warning(format_finding(f))
+            return  # the preview goes on; nothing is written until the posts are fixed
         if errors:
             listing = "\n".join(format_finding(f) for f in errors)
             raise PluginError(f"carepress: {len(errors)} social post error(s):\n{listing}")
