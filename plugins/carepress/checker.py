@@ -254,26 +254,28 @@ def check_pages(
     result = CheckResult()
     for rel, parsed in parsed_pages.items():
         key = _cache_key(rel, parsed, policy, ctx)
-        cached = _RESULTS.get(key) if key else None
-        if cached is None:
-            cached = check_document(parsed, policy, ctx)
+        entry = _RESULTS.get(key) if key else None
+        if entry is None or entry[0] is not policy:
+            entry = (policy, check_document(parsed, policy, ctx))
             if key:
                 if len(_RESULTS) >= _CACHE_SIZE:
                     _RESULTS.pop(next(iter(_RESULTS)))
-                _RESULTS[key] = cached
-        result.pages[rel] = cached
+                _RESULTS[key] = entry
+        result.pages[rel] = entry[1]
     return result
 
 
-# Per-page results keyed by the page's content, the policy and the date, so
-# a `mkdocs serve` rebuild re-checks only the pages that changed. No rule
+# Per-page results keyed by the page's content, the policy object and the
+# date, so a `mkdocs serve` rebuild re-checks only the pages that changed (the
+# compliance plugin keeps one policy object while its files are unchanged).
+# Entries hold their policy, so an id is never reused while cached. No rule
 # reads another page, so one page's result depends on nothing else.
-_RESULTS: dict[tuple[str, ...], PageResult] = {}
+_RESULTS: dict[tuple[str, ...], tuple[Policy, PageResult]] = {}
 _CACHE_SIZE = 20_000
 
 
 def _cache_key(rel: str, parsed: Parsed, policy: Policy, ctx: Context) -> tuple[str, ...] | None:
     if parsed.document is None or not policy.digest:
         return None
-    return (rel, parsed.document.digest, policy.digest, ctx.today.isoformat(), ctx.mode, ctx.site_lang)
+    return (rel, parsed.document.digest, str(id(policy)), ctx.today.isoformat(), ctx.mode, ctx.site_lang)
 

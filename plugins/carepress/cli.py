@@ -25,7 +25,7 @@ from .project import Project, ProjectError, build_date_from_env, load_project
 from .summary import page_summary
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_CONFIG = 0, 1, 2
-EXTENSION_COMMANDS: tuple[str, ...] = ("codeowners", "approvals", "scaffold")
+EXTENSION_COMMANDS: tuple[str, ...] = ("codeowners", "approvals", "scaffold", "links")
 
 
 class UsageError(Exception):

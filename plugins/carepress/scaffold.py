@@ -237,14 +237,14 @@ def front_matter(req: Request, policy: Policy) -> list[str]:
     return lines
 
 
-def _cite(n: int) -> str:
-    return f" [@source-{n}]"
+def citing(policy: Policy, content_type: str) -> str:
+    """Every placeholder source, cited once, as the demo pages cite: `` [@a; @b]``."""
+    ids = [f"@source-{n}" for n in range(1, citation_count(policy, content_type) + 1)]
+    return " [" + "; ".join(ids) + "]"
 
 
 def body(req: Request, policy: Policy) -> list[str]:
-    count = citation_count(policy, req.type)
-    cites = [_cite(n) for n in range(1, count + 1)]
-    first, rest = cites[0], "".join(cites[1:])
+    cite = citing(policy, req.type)
     out = [f"# {req.title}", ""]
     if req.type == "article":
         out += [
@@ -252,11 +252,11 @@ def body(req: Request, policy: Policy) -> list[str]:
             "",
             "## What it is",
             "",
-            f"{MARK}: explain the topic in plain words. Cite each medical fact.{first}",
+            f"{MARK}: explain the topic in plain words, citing the source of each medical fact{cite}.",
             "",
             "## What to do",
             "",
-            f"- {MARK}: the first thing the reader should do.{rest}",
+            f"- {MARK}: the first thing the reader should do.",
             f"- {MARK}: the next step.",
             "",
             "## When to get help",
@@ -273,7 +273,7 @@ def body(req: Request, policy: Policy) -> list[str]:
             "",
             f"**{MARK}: the verdict in one sentence, such as: This claim is false.**",
             "",
-            f"{MARK}: what the evidence shows.{first}{rest}",
+            f"{MARK}: what the evidence shows{cite}.",
             "",
             "## What to do",
             "",
@@ -289,7 +289,7 @@ def body(req: Request, policy: Policy) -> list[str]:
             "",
             "## A note from our clinician",
             "",
-            f"{MARK}: what the clinician wants readers to know.{first}{rest}",
+            f"{MARK}: what the clinician wants readers to know{cite}.",
             "",
             "## What you can learn",
             "",
@@ -299,13 +299,16 @@ def body(req: Request, policy: Policy) -> list[str]:
     else:
         template = policy.alert_templates[req.template]
         names = list(template_placeholders(template))
-        lead = str(template.get("body") or template.get("banner") or "").strip()
+        # Action first: the template's suggested body, else its banner in bold, as the demo alerts open.
+        lead = show_placeholders(str(template.get("body") or "").strip(), names)
+        if not lead:
+            lead = f"**{show_placeholders(str(template['banner']).strip(), names)}**"
         out += [
-            f"**{show_placeholders(lead, names)}**" if "body" not in template else show_placeholders(lead, names),
+            lead,
             "",
             "## Do this now",
             "",
-            f"- **{MARK}: the most important action first.**{first}{rest}",
+            f"- **{MARK}: the most important action first.** {MARK}: why, or how{cite}.",
             f"- **{MARK}: the next action.**",
             "",
             "## When to get help",

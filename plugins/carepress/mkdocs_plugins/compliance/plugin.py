@@ -92,6 +92,8 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         except PolicyError as exc:
             details = "\n".join(format_finding(f) for f in exc.findings)
             raise PluginError(f"carepress: the policy could not be loaded:\n{details}") from None
+        if self.store is not None and self.store.policy.digest == policy.digest:
+            policy = self.store.policy  # unchanged files: keep the object the result cache knows
         config.extra["carepress_disclaimer"] = html.escape(str(policy.hospital.get("disclaimer", "")))
         self.store = BuildStore(
             root=root,
