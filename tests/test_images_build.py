@@ -57,4 +57,4 @@ def test_published_images_carry_no_metadata(project, article):
     assert published.getexif() == {}
     original = Image.open(project.root / "content/articles/cuff.png")
     assert original.info["Software"] == "Example Editor 3"
-    assert list(published.getdata()) == list(original.convert("RGB").getdata())
+    assert published.tobytes() == original.convert("RGB").tobytes()
