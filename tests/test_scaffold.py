@@ -39,7 +39,20 @@ def checked(project, rel: str):
 
 
 def found(findings) -> list[tuple[str, int]]:
-    return sorted((f.rule, f.line) for f in findings)
+    """The findings other rules give; every REPLACE placeholder is checked apart."""
+    return sorted((f.rule, f.line) for f in findings if f.rule != "frontmatter.placeholder")
+
+
+def placeholder_lines(findings) -> list[int]:
+    return sorted(f.line for f in findings if f.rule == "frontmatter.placeholder")
+
+
+def test_every_placeholder_is_an_error_on_its_own_line(project, capsys):
+    new_page(project, capsys, "story", "A story to fill", "--service-line", "heart")
+    _, text, findings = checked(project, "content/stories/a-story-to-fill.md")
+    lines = text.split("\n")
+    expected = sorted(i for i, line in enumerate(lines, start=1) if "REPLACE" in line or "replace-" in line)
+    assert placeholder_lines(findings) == expected
 
 
 def new_page(project, capsys, kind: str, title: str, *extra: str) -> tuple[str, str]:
@@ -56,7 +69,7 @@ def test_new_article_is_written_under_articles_with_todays_dates(project, capsys
     rel = "content/articles/high-blood-pressure-the-silent-condition.md"
     assert f"carepress: wrote {rel}" in out
     meta, _, findings = checked(project, rel)
-    assert not [f for f in findings if f.rule.startswith("frontmatter.")]
+    assert not [f for f in findings if f.rule.startswith("frontmatter.") and f.rule != "frontmatter.placeholder"]
     assert meta["type"] == "article"
     assert meta["title"] == "High blood pressure: the silent condition"
     assert meta["service_line"] == "heart" and meta["audience"] == "patient"
@@ -155,7 +168,7 @@ def test_alert_end_can_be_chosen_and_takes_the_summer_offset(project, capsys):
     meta, _, findings = checked(project, "content/alerts/heat-advisory-for-riverbend.md")
     assert meta["expires"] == "2027-03-20T20:00:00-05:00"  # daylight time from 14 March 2027
     assert meta["next_review"] == "2027-03-20"
-    assert not [f for f in findings if f.rule.startswith(("frontmatter.", "review."))]
+    assert not [f for f in findings if f.rule.startswith(("frontmatter.", "review.")) and f.rule != "frontmatter.placeholder"]
 
 
 def test_alert_review_stays_within_the_policy_interval_when_it_runs_longer(project, capsys):
@@ -166,7 +179,7 @@ def test_alert_review_stays_within_the_policy_interval_when_it_runs_longer(proje
     meta, _, findings = checked(project, "content/alerts/masks-required-in-patient-care-areas.md")
     assert meta["next_review"] == "2027-03-24"  # 120 days: Riverbend's alert interval
     assert meta["expires"] == "2027-06-30T20:00:00-05:00"
-    assert not [f for f in findings if f.rule.startswith(("frontmatter.", "review."))]
+    assert not [f for f in findings if f.rule.startswith(("frontmatter.", "review.")) and f.rule != "frontmatter.placeholder"]
 
 
 def test_alert_body_comes_from_the_templates_body_when_it_has_one(project, capsys):
@@ -181,7 +194,7 @@ def test_alert_body_comes_from_the_templates_body_when_it_has_one(project, capsy
     meta, text, findings = checked(project, "content/alerts/shelter-in-place.md")
     assert meta["values"] == {"area": "REPLACE: The area.", "until": "REPLACE: When it ends."}
     assert "\nStay inside in [REPLACE: area] until [REPLACE: until].\n" in text
-    assert not [f for f in findings if f.rule.startswith("frontmatter.")]
+    assert not [f for f in findings if f.rule.startswith("frontmatter.") and f.rule != "frontmatter.placeholder"]
 
 
 # ------------------------------------------------------------------ what a filled-in page gives
@@ -221,6 +234,10 @@ def test_replacing_the_flagged_placeholders_leaves_a_clean_page(project, capsys,
     path.write_text(text, encoding="utf-8")
     _, _, findings = checked(project, rel)
     assert found(findings) == []
+    # What is left is exactly the author's writing, each on its line.
+    assert placeholder_lines(findings) == sorted(
+        i for i, line in enumerate(text.split("\n"), start=1) if "REPLACE" in line
+    )
 
 
 # ------------------------------------------------------------------ options
@@ -247,7 +264,7 @@ def test_author_audience_and_path_options(project, capsys):
     assert meta["audience"] == "clinician"
     assert meta["revisions"][0]["by"] == "k-specimen"
     assert not (project.root / "content/articles/statins-explained.md").exists()
-    assert not [f for f in findings if f.rule.startswith(("frontmatter.", "review."))]
+    assert not [f for f in findings if f.rule.startswith(("frontmatter.", "review.")) and f.rule != "frontmatter.placeholder"]
 
 
 def test_reviewer_log_entry_is_not_the_author_when_another_owner_can_review(project, capsys):

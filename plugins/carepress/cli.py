@@ -7,8 +7,8 @@ Exit codes everywhere: 0 clean, 1 findings at or above the failing severity,
 from __future__ import annotations
 
 import argparse
-import importlib
 import datetime as dt
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -17,8 +17,8 @@ from pathlib import Path
 from . import __version__
 from .checker import CheckResult, check_images, check_pages, discover, read_pages
 from .codeowners import codeowners_result
-from .images import discover_images
 from .emit.report import FORMATS, Report, render
+from .images import discover_images
 from .model import Severity
 from .policy import Policy, PolicyError, load_policy
 from .project import Project, ProjectError, build_date_from_env, load_project

@@ -59,8 +59,6 @@ PERMANENT = frozenset({301, 308})
 GONE = frozenset({404, 410})
 # A server that will not answer HEAD often says so with one of these.
 HEAD_REFUSED = frozenset({403, 405, 501})
-# Answers that may be different in a minute: checked again on every run.
-TRANSIENT = frozenset({408, 425, 429})
 
 Now = Callable[[], dt.datetime]
 
@@ -224,9 +222,14 @@ class LinkResult:
         return ""
 
     @property
-    def transient(self) -> bool:
-        """An answer that may change within minutes, so it is never cached."""
-        return bool(self.error) or self.status >= 500 or self.status in TRANSIENT or not self.status
+    def unreachable(self) -> bool:
+        """No usable answer (a 404 or 410 is an answer: the page is gone).
+
+        Such a result may be different in a minute, so it is never cached.
+        """
+        return (
+            bool(self.error) or not self.status or (self.status >= 400 and self.status not in GONE)
+        )
 
     def as_cache(self) -> dict[str, Any]:
         return {
@@ -499,7 +502,7 @@ def _place(occ: Occurrence, rule: str, message: str, hint: str, severity: Severi
 def findings_for(occ: Occurrence, result: LinkResult) -> list[Finding]:
     name = f"DOI {occ.written} ({occ.url})" if occ.kind == "doi" else occ.url
     via = f" (redirected to {result.final_url})" if result.redirects else ""
-    if result.error or not result.status or (result.status >= 400 and result.status not in GONE):
+    if result.unreachable:
         why = result.error or f"the server answered {_phrase(result.status)}"
         return [
             _place(
@@ -601,7 +604,7 @@ def check_links(
             if fresh_entry(url, entry, started, max_age_hours) is not None
         }
         for url, result in checked.items():
-            if result.transient:
+            if result.unreachable:
                 cache.pop(url, None)
             else:
                 cache[url] = result.as_cache()

@@ -17,7 +17,7 @@ from ..model import Document, Finding, Severity, Span
 from ..policy import Policy
 
 FAMILIES = (
-    "ref", "source", "review", "revision", "approval", "readability", "disclosure", "consent",
+    "frontmatter", "ref", "source", "review", "revision", "approval", "readability", "disclosure", "consent",
     "suppress", "phi", "a11y",
 )
 

@@ -1,0 +1,53 @@
+"""Front matter beyond its shape: nothing left for the author to fill in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from ..model import Document, Finding
+from ..policy import Policy
+from . import Context, body_span, finding, rule
+
+_BODY_PLACEHOLDER = re.compile(r"REPLACE:", re.I)
+
+
+def _strings(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, path + (key,))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, path + (i,))
+
+
+def is_placeholder(text: str) -> bool:
+    lowered = text.strip().lower()
+    return lowered.startswith("replace:") or lowered.startswith("replace-")
+
+
+@rule("frontmatter.placeholder", types=("article", "myth", "story", "alert", "page"))
+def placeholders(doc: Document, policy: Policy, ctx: Context) -> Iterable[Finding]:
+    """`carepress new` marks what the author must supply with REPLACE."""
+    for path, text in _strings(dict(doc.meta), ()):
+        if is_placeholder(text):
+            yield finding(
+                "frontmatter.placeholder", doc, path,
+                f"'{'.'.join(str(p) for p in path)}' still holds a placeholder: {text.strip()[:80]!r}.",
+                "Fill this in; `carepress new` left it for you.",
+            )
+    reported: set[int] = set()
+    for match in _BODY_PLACEHOLDER.finditer(doc.body):
+        line_start = doc.body.rfind("\n", 0, match.start()) + 1
+        if line_start in reported:
+            continue  # one finding a line
+        reported.add(line_start)
+        end = doc.body.find("\n", match.start())
+        yield finding(
+            "frontmatter.placeholder", doc, body_span(doc, match.start(), end if end >= 0 else len(doc.body)),
+            "The body still holds a placeholder marked REPLACE:.",
+            "Write this part of the page; `carepress new` left it for you.",
+        )
