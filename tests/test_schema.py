@@ -106,3 +106,24 @@ def test_schemas_are_valid_draft_2020_12(path: Path):
 
     Draft202012Validator.check_schema(json.loads(path.read_text()))
     assert validator(path.relative_to(SCHEMA_DIR).as_posix()) is validator(path.relative_to(SCHEMA_DIR).as_posix())
+
+
+def test_compiled_and_explaining_validators_agree(policy):
+    """The compiled validator passes exactly what jsonschema passes."""
+    from carepress.checker import discover
+    from carepress.frontmatter import read_file
+    from carepress.schemas import frontmatter_schema, is_valid, validator
+
+    root = Path(__file__).resolve().parents[1]
+    metas = []
+    for path in discover(root / "content"):
+        meta = dict(read_file(path, "p.md").document.meta)
+        metas.append(meta)
+        metas.append({**meta, "reviwed_by": ["x"]})
+        metas.append({**meta, "published": "2026-02-30"})
+        metas.append({**meta, "audience": "patients"})
+        metas.append({**meta, "citations": [{"id": "a", "type": "webpage", "title": "T", "issued": "2019-4"}]})
+        metas.append({**meta, "social": {"schedule": [{"platform": "x", "at": "2027-02-01T09:00:00"}]}})
+    for meta in metas:
+        rel = frontmatter_schema(meta["type"])
+        assert is_valid(rel, meta) == validator(rel).is_valid(meta), meta

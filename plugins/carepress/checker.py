@@ -9,9 +9,12 @@ silently.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing as mp
+import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from .frontmatter import Parsed, read_file
 from .model import Document, Finding, Severity, Suppression, parse_date
@@ -262,6 +265,63 @@ def check_pages(
                     _RESULTS.pop(next(iter(_RESULTS)))
                 _RESULTS[key] = entry
         result.pages[rel] = entry[1]
+    return result
+
+
+# -- many pages: both cores ----------------------------------------------------
+
+PARALLEL_THRESHOLD = 300
+_WORKER: tuple[Any, ...] = ()
+
+
+def _prepare(policy: Policy) -> None:
+    """Load what every page needs once, before workers fork, so they share it."""
+    from .readability import _syllable_table
+    from .schemas import fast_validator, frontmatter_schema
+
+    for content_type in (*sorted(CONTENT_TYPES), "page"):
+        fast_validator(frontmatter_schema(content_type))
+    _syllable_table()
+    all_rules()
+
+
+def _slim(page: PageResult) -> PageResult:
+    """A result without what only rendering needs, to send between processes."""
+    doc = page.document
+    if doc is None:
+        return page
+    return replace(page, document=replace(doc, source="", body="", spans={}, key_spans={}))
+
+
+def _check_chunk(files: list[Path]) -> dict[str, PageResult]:
+    root, policy, today, mode, site_lang, site_url, slim = _WORKER
+    result = check_pages(read_pages(root, files), policy, today, mode, site_lang, site_url)
+    return {rel: (_slim(page) if slim else page) for rel, page in result.pages.items()}
+
+
+def check_files(
+    root: Path, files: Sequence[Path], policy: Policy, today: dt.date, mode: str = "check",
+    site_lang: str = "en", site_url: str = "", jobs: int | None = None, slim: bool = False,
+) -> CheckResult:
+    """Read and check pages, on every core for a large tree.
+
+    Workers are forked after the policy, the compiled validators and the
+    syllable table are loaded, so each starts warm. ``slim`` drops page
+    bodies and positions from the results (enough for a report).
+    """
+    global _WORKER
+    files = list(files)
+    jobs = jobs or os.cpu_count() or 1
+    if jobs < 2 or len(files) < PARALLEL_THRESHOLD or "fork" not in mp.get_all_start_methods():
+        return check_pages(read_pages(root, files), policy, today, mode, site_lang, site_url)
+    _prepare(policy)
+    _WORKER = (root, policy, today, mode, site_lang, site_url, slim)
+    size = max(1, len(files) // (jobs * 4))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    result = CheckResult()
+    with mp.get_context("fork").Pool(jobs) as pool:
+        for part in pool.imap(_check_chunk, chunks):
+            result.pages.update(part)
     return result
 
 

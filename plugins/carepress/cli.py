@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .checker import CheckResult, check_images, check_pages, discover, read_pages
+from .checker import CheckResult, check_files, check_images, discover
 from .codeowners import codeowners_result
 from .emit.report import FORMATS, Report, render
 from .images import discover_images
@@ -117,8 +117,8 @@ def _pages(project: Project, paths: Sequence[Path]) -> list[Path]:
 def run_check(
     project: Project, policy: Policy, files: Sequence[Path], today: dt.date, image_roots: Sequence[Path] = ()
 ) -> CheckResult:
-    parsed = read_pages(project.root, files)
-    result = check_pages(parsed, policy, today, mode="check", site_lang=project.lang, site_url=project.site_url)
+    result = check_files(project.root, files, policy, today, mode="check", site_lang=project.lang,
+                         site_url=project.site_url, slim=True)
     result.pages.update(check_images(project.root, discover_images(image_roots)))
     return result
 
