@@ -120,3 +120,20 @@ def test_strict_fails_on_warnings(project, article, capsys):
     assert code == 0 and "warning [review.due-soon]" in out
     code, _, _ = run(project.root, "check", "--strict", "--today", "2026-11-24", capsys=capsys)
     assert code == 1
+
+
+def test_a_policy_file_as_path_checks_every_page(project, article, capsys):
+    project.write("articles/a.md", article)
+    code, out, _ = run(project.root, "check", "policy/people.yml", "--today", "2026-11-24", capsys=capsys)
+    assert code == 0
+    assert out.strip().endswith("2 pages checked: 0 errors, 0 warnings, 0 notices")
+
+
+def test_an_image_path_is_checked_as_an_image_not_read_as_a_page(project, article, capsys):
+    from PIL import Image
+
+    project.write("articles/a.md", article)
+    Image.new("RGB", (4, 4)).save(project.root / "content/articles/plain.png")
+    code, out, _ = run(project.root, "check", "content/articles/plain.png", "--today", "2026-11-24", capsys=capsys)
+    assert code == 0
+    assert "frontmatter" not in out

@@ -103,16 +103,13 @@ def test_a_whole_file_finding_has_no_region(sarif_schema, formats):
     assert "region" not in photo["locations"][0]["physicalLocation"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="render_sarif writes Finding.path into artifactLocation.uri as it is; a space or a "
-    "non-ASCII letter must be percent-encoded (urllib.parse.quote) to be a URI reference",
-)
 def test_a_path_with_a_space_and_an_accent_is_a_valid_uri(sarif_schema, formats):
     finding = Finding("a11y.alt-text", Severity.ERROR, "content/artículos/señales de alerta.md", 3, 1, 3, 9,
                       "The image has no alt text.", "Describe the image.")
     log = json.loads(render(Report(findings=[finding], pages_checked=1), "sarif"))
     assert schema_errors(sarif_schema, formats, log) == []
+    location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location["uri"] == "content/art%C3%ADculos/se%C3%B1ales%20de%20alerta.md"
 
 
 def test_check_format_sarif_on_a_project_with_findings_validates(

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
-from .checker import CheckResult, check_files, check_images, discover
+from .checker import MARKDOWN_SUFFIXES, CheckResult, check_files, check_images, discover
 from .codeowners import codeowners_result
 from .emit.report import FORMATS, Report, render
 from .images import discover_images
@@ -104,14 +104,36 @@ def _report_policy_error(exc: PolicyError) -> int:
     return EXIT_CONFIG
 
 
+def _affects_every_page(project: Project, path: Path) -> bool:
+    """A policy, schema or site-config file: a change there can change any page's findings."""
+    if path == project.config_file:
+        return True
+    for folder in (project.policy_dir, project.root / "schema"):
+        try:
+            path.relative_to(folder.resolve())
+            return True
+        except ValueError:
+            continue
+    return False
+
+
 def _pages(project: Project, paths: Sequence[Path]) -> list[Path]:
+    """The Markdown pages to check for the PATHs given: a policy or config
+    file means every page; other files that are not pages (images) are
+    checked as images, not read as pages."""
+    if not paths:
+        return discover(project.docs_dir)
     resolved = []
     for path in paths:
         full = path if path.is_absolute() else Path.cwd() / path
         if not full.exists():
             raise UsageError(f"{path}: no such file or folder.")
-        resolved.append(full.resolve())
-    return discover(project.docs_dir, resolved)
+        full = full.resolve()
+        if _affects_every_page(project, full):
+            return discover(project.docs_dir)
+        if full.is_dir() or full.suffix in MARKDOWN_SUFFIXES:
+            resolved.append(full)
+    return discover(project.docs_dir, resolved) if resolved else []
 
 
 def run_check(
@@ -173,7 +195,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         files = _pages(project, args.paths)
         roots = [p if p.is_absolute() else Path.cwd() / p for p in args.paths] or [project.docs_dir]
     result = run_check(project, policy, files, today, image_roots=roots)
-    if not args.paths and not args.changed_since:
+    # CODEOWNERS follows the pages' service lines: checked on every full run
+    # and on every pull-request run (a new page changes it).
+    if not args.paths or args.changed_since:
         result.pages.update(codeowners_result(project, policy))
     report = make_report(result, policy)
     colour = args.format == "text" and args.output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")

@@ -9,9 +9,10 @@ GitHub requests the right clinicians' review on every pull request.
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
-from .checker import PageResult, discover, read_pages
+from .checker import PageResult, discover
 from .model import Finding, Severity
 from .policy import Policy
 from .project import Project
@@ -26,14 +27,27 @@ def codeowners_path(project: Project) -> Path:
     return project.root / ".github" / "CODEOWNERS"
 
 
+_SERVICE_LINE = re.compile(rb"^service_line:[ \t]*[\"']?([a-z0-9][a-z0-9-]*)", re.M)
+
+
+def _service_line(path: Path) -> str | None:
+    """A page's service line, read from its front matter's text: CODEOWNERS is
+    checked on every pull request, so this avoids a full parse of every page.
+    (A page whose front matter is broken gets its own error from the check.)"""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    end = data.find(b"\n---", 3)
+    match = _SERVICE_LINE.search(data, 0, end if end > 0 else len(data))
+    return match.group(1).decode() if match else None
+
+
 def render_codeowners(project: Project, policy: Policy) -> str:
     lines = [HEADER]
-    parsed = read_pages(project.root, discover(project.docs_dir))
-    for rel, page in sorted(parsed.items()):
-        doc = page.document
-        if doc is None:
-            continue
-        line = policy.service_lines.get(str(doc.meta.get("service_line")))
+    for path in discover(project.docs_dir):
+        rel = project.rel(path)
+        line = policy.service_lines.get(str(_service_line(path)))
         if not line:
             continue
         handles = sorted(

@@ -49,6 +49,7 @@ _SAFE_TAGS = {
     "tag:yaml.org,2002:map",
     "tag:yaml.org,2002:seq",
 }
+_STR = "tag:yaml.org,2002:str"
 _OPEN = re.compile(r"---[ \t]*\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.M)
 
@@ -75,12 +76,8 @@ class _Walk:
 
     def span(self, node: yaml.Node) -> Span:
         start, end = node.start_mark, node.end_mark
-        return Span(
-            start.line + 1 + self.line_offset,
-            start.column + 1,
-            end.line + 1 + self.line_offset,
-            end.column + 1,
-        )
+        offset = self.line_offset + 1
+        return Span(start.line + offset, start.column + 1, end.line + offset, end.column + 1)
 
     def error(self, rule: str, node: yaml.Node | None, message: str, hint: str) -> Finding:
         span = self.span(node) if node is not None else Span(1 + self.line_offset, 1, 0, 0)
@@ -180,6 +177,8 @@ def _walk(node: yaml.Node, path: tuple[Any, ...], state: _Walk, depth: int) -> A
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_walk(item, path + (i,), state, depth + 1) for i, item in enumerate(node.value)]
+    if node.tag == _STR:
+        return node.value  # most values: no need for the constructor's machinery
     try:
         value = state.loader.construct_object(node)
     except (ValueError, yaml.YAMLError) as exc:

@@ -25,7 +25,9 @@ from referencing.jsonschema import DRAFT202012
 from .frontmatter import field_name
 from .model import Finding, Severity, Span
 
-SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schema"
+# The project's schema/ folder, reached through the package's link to it (so
+# an installed carepress, which carries a copy, finds it the same way).
+SCHEMA_DIR = Path(__file__).parent / "schema"
 CONTENT_TYPES = ("article", "myth", "story", "alert", "page")
 
 _FORMATS = FormatChecker(formats=())

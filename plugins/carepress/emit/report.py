@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from .. import __version__
 from ..model import Finding, Severity, Suppression
@@ -136,7 +137,7 @@ def render_sarif(report: Report) -> str:
                 region["endLine"] = f.end_line
             if f.end_column:
                 region["endColumn"] = f.end_column
-        location: dict[str, Any] = {"artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"}}
+        location: dict[str, Any] = {"artifactLocation": {"uri": quote(f.path), "uriBaseId": "%SRCROOT%"}}
         if region:
             location["region"] = region
         result: dict[str, Any] = {
