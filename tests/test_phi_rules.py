@@ -134,3 +134,17 @@ def test_phi_scan_on_markdown_without_front_matter(tmp_path, capsys):
     data = json.loads(out)
     assert code == 1
     assert [(d["rule"], d["line"], d["kind"]) for d in data] == [("phi.mrn", 3, "mrn")]
+
+
+def test_paragraph_chunked_scan_finds_exactly_what_a_whole_scan_finds():
+    """The post-build scan reuses paragraphs; on prose the result is unchanged."""
+    from carepress.phi import PhiContext
+    from carepress.phiscan import ChunkCache, scan_text, scan_text_chunked
+
+    texts = [p.read_text().replace("⟦", "").replace("⟧", "") for p in sorted((ROOT / "tests/phi_corpus").rglob("*.md"))]
+    assert len(texts) >= 60
+    for context in (PhiContext(), PhiContext(patient_context=True)):
+        cache = ChunkCache()
+        for text in texts + texts:  # the second pass comes from the cache
+            whole = [f.as_dict() for f in scan_text(text, "x", context)]
+            assert [f.as_dict() for f in scan_text_chunked(text, "x", context, cache)] == whole

@@ -427,10 +427,22 @@ def test_references_html_escapes_ids_and_rejects_bad_input():
 
 def test_style_is_parsed_once_per_process():
     refs._style.cache_clear()
+    refs._FORMATTED.clear()
     format_references([HVIID])
     format_references([BADEN, ZIKA])
     info = refs._style.cache_info()
     assert info.misses == 1 and info.hits >= 1
+
+
+def test_each_source_is_rendered_once_and_reused(monkeypatch):
+    refs._FORMATTED.clear()
+    calls = []
+    real = refs._render
+    monkeypatch.setattr(refs, "_render", lambda items: calls.append(len(items)) or real(items))
+    first = format_references([HVIID, BADEN])
+    again = format_references([BADEN, ZIKA, HVIID])
+    assert calls == [2, 1]  # only ZIKA was new the second time
+    assert again == [first[1], format_references([ZIKA])[0], first[0]]
 
 
 # --------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .frontmatter import read_file
 from .model import Finding, Severity
-from .phi import PhiContext, line_col, scan
+from .phi import PhiContext, PhiHit, line_col, scan
 from .policy import Policy
 from .project import Project
 from .rules import Context
@@ -66,6 +66,67 @@ def scan_text(text: str, rel: str, context: PhiContext) -> list[Finding]:
             )
         )
     return out
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+class ChunkCache:
+    """PHI hits per paragraph of output text, reused across a build's files.
+
+    A built site repeats the same navigation, header and footer on every
+    page. The detector's context windows stop at a blank line, so scanning
+    paragraph by paragraph finds exactly what a whole-file scan finds, and a
+    paragraph seen before (in the same context) is not scanned again.
+    """
+
+    def __init__(self) -> None:
+        self.hits: dict[tuple[str, PhiContext], tuple[tuple[int, int, PhiHit], ...]] = {}
+
+
+def scan_text_chunked(text: str, rel: str, context: PhiContext, cache: ChunkCache) -> list[Finding]:
+    out: list[Finding] = []
+    start = 0
+    line = 1
+    for piece_end in [m.start() for m in _PARAGRAPH_BREAK.finditer(text)] + [len(text)]:
+        chunk = text[start:piece_end]
+        if chunk.strip():
+            key = (chunk, context)
+            cached = cache.hits.get(key)
+            if cached is None:
+                cached = tuple(
+                    (*line_col(chunk, hit.start), hit) for hit in _safe_scan(chunk, context, rel)
+                )
+                cache.hits[key] = cached
+            for hit_line, hit_column, hit in cached:
+                if hit.kind == "scan-failed":
+                    out.append(Finding("phi.scan-failed", Severity.ERROR, rel, line, 1,
+                                       message=hit.message, hint=hit.hint))
+                    continue
+                end_line, end_column = line_col(chunk, hit.end)
+                out.append(Finding(
+                    f"phi.{hit.kind}", Severity.ERROR if hit.severity == "error" else Severity.WARNING,
+                    rel, line + hit_line - 1, hit_column, line + end_line - 1, end_column,
+                    hit.message, hit.hint, hit.kind,
+                ))
+        line += text.count("\n", start, piece_end + 1 if piece_end < len(text) else piece_end)
+        # the break itself: from the first newline to the start of the next chunk
+        match = _PARAGRAPH_BREAK.match(text, piece_end)
+        if match:
+            line += match.group(0).count("\n") - 1
+            start = match.end()
+        else:
+            start = piece_end
+    return out
+
+
+def _safe_scan(text: str, context: PhiContext, rel: str) -> list[PhiHit]:
+    try:
+        return scan(text, context)
+    except Exception as exc:  # noqa: BLE001 - fail closed, naming the file
+        return [PhiHit("scan-failed", 0, 0, "error",
+                       f"The PHI scanner failed on this file: {type(exc).__name__}: {exc}",
+                       "Nothing is published while the scan fails; report this with the file attached.")]
 
 
 def scan_paths(
@@ -131,7 +192,8 @@ _GENERATED = re.compile(r"<(div|details|ol)\b[^>]*\bdata-carepress\b[^>]*>.*?</\
 
 
 def _blank(text: str) -> str:
-    return re.sub(r"[^\n]", " ", text)
+    """The same lines, as spaces (so positions stay true)."""
+    return "\n".join(" " * len(line) for line in text.split("\n"))
 
 
 def split_generated(markup: str) -> tuple[str, str]:
@@ -172,6 +234,7 @@ def scan_output(
     context of its source page, so a story's page is read as patient context.
     """
     findings: list[Finding] = []
+    cache = ChunkCache()
     if not folder.is_dir():
         return findings
     for path in sorted(folder.rglob("*")):
@@ -185,8 +248,8 @@ def scan_output(
         context = contexts.get(rel, default)
         if path.suffix.lower() in (".html", ".htm"):
             own, generated = split_generated(text)
-            findings.extend(scan_text(html_text(own), shown, context))
-            findings.extend(scan_text(html_text(generated), shown, default))
+            findings.extend(scan_text_chunked(html_text(own), shown, context, cache))
+            findings.extend(scan_text_chunked(html_text(generated), shown, default, cache))
         elif path.suffix.lower() == ".json":
             try:
                 data = json.loads(text)
@@ -194,10 +257,9 @@ def scan_output(
                 findings.extend(scan_text(text, shown, context))
                 continue
             for string in _json_strings(data):
-                for f in scan_text(string, shown, context):
-                    findings.append(f)
+                findings.extend(scan_text_chunked(string, shown, context, cache))
         else:
-            findings.extend(scan_text(text, shown, context))
+            findings.extend(scan_text_chunked(text, shown, context, cache))
     return findings
 
 

@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
+import json
 import io
 import re
 import threading
@@ -667,6 +668,24 @@ def format_references(items: Sequence[Mapping[str, Any]]) -> list[str]:
     """
     if not items:
         return []
+    # A hospital cites the same sources on many pages: each item's AMA text
+    # depends on that item alone (a numbered style, no disambiguation), so it
+    # is rendered once per process and reused.
+    keys = [json.dumps(item, sort_keys=True, default=str) for item in items]
+    missing = [i for i, key in enumerate(keys) if key not in _FORMATTED]
+    if missing:
+        for i, text in zip(missing, _render([items[i] for i in missing]), strict=True):
+            if len(_FORMATTED) >= _FORMATTED_SIZE:
+                _FORMATTED.pop(next(iter(_FORMATTED)))
+            _FORMATTED[keys[i]] = text
+    return [_FORMATTED[key] for key in keys]
+
+
+_FORMATTED: dict[str, str] = {}
+_FORMATTED_SIZE = 50_000
+
+
+def _render(items: Sequence[Mapping[str, Any]]) -> list[str]:
     from citeproc import Citation, CitationItem, CitationStylesBibliography, formatter
     from citeproc.source.json import CiteProcJSON
 
