@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import pytest
-
 from helpers import TODAY, check_text, line_of, rules
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -58,8 +58,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import html
-import json
 import io
+import json
 import re
 import threading
 from collections.abc import Collection, Mapping, Sequence

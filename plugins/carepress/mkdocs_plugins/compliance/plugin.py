@@ -20,10 +20,9 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from ...checker import check_images, check_pages
-from ...images import IMAGE_SUFFIXES, strip_in_place
+from ...checker import check_files, check_images
 from ...emit.page import decorate, preview_banner, withheld_markdown
-from ...frontmatter import read_file
+from ...images import IMAGE_SUFFIXES, strip_in_place
 from ...model import Finding, Severity
 from ...policy import PolicyError, load_policy
 from ...project import ProjectError, build_date_from_env
@@ -111,20 +110,24 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         if not self.config.enabled or self.store is None:
             return None
         store = self.store
-        store.parsed.clear()
         store.by_src_uri.clear()
         store.by_dest_uri.clear()
+        paths = []
         for file in files.documentation_pages():
             path = Path(file.abs_src_path).resolve()
             try:
                 rel = path.relative_to(store.root).as_posix()
             except ValueError:
                 rel = path.as_posix()
-            store.parsed[rel] = read_file(path, rel)
+            paths.append(path)
             store.by_src_uri[file.src_uri] = rel
             store.by_dest_uri[file.dest_uri] = rel
-        store.result = check_pages(
-            store.parsed, store.policy, store.today, mode="build", site_lang=store.lang, site_url=store.site_url
+        # A large site is read and checked on every core before rendering;
+        # under `mkdocs serve` one process keeps the per-page cache warm, so
+        # a rebuild re-checks only the pages that changed.
+        store.result = check_files(
+            store.root, paths, store.policy, store.today, mode="build", site_lang=store.lang,
+            site_url=store.site_url, jobs=1 if self.serving else None,
         )
         self.images = [f for f in files.media_files() if f.src_uri.lower().endswith(IMAGE_SUFFIXES)]
         store.result.pages.update(check_images(store.root, (Path(f.abs_src_path) for f in self.images)))
