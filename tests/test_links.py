@@ -21,6 +21,7 @@ import pytest
 from carepress import links
 from carepress.cli import main
 from carepress.frontmatter import read_text
+from carepress.model import Span
 from helpers import line_of
 
 local_only = pytest.mark.allow_hosts(["127.0.0.1"])
@@ -372,7 +373,7 @@ def test_collect_links_finds_citation_urls_dois_and_body_links(article):
     )
     doc = read_text(text, Path("a.md"), "a.md").document
     found = [
-        (o.kind, o.url, o.doc.span(*o.where).line if isinstance(o.where, tuple) else o.where.line)
+        (o.kind, o.url, o.doc.span(*o.where).line if not isinstance(o.where, Span) else o.where.line)
         for o in links.collect_links(doc)
     ]
     assert found == [
