@@ -54,15 +54,24 @@ class Server:
                     server.requests.append((method, self.path, self.headers.get("User-Agent", "")))
                     server.in_flight += 1
                     server.most_in_flight = max(server.most_in_flight, server.in_flight)
+                self.counted = True
                 try:
                     self.route(method)
                 except OSError:
                     pass  # the client gave up (the slow endpoint)
                 finally:
+                    self.done()
+
+            def done(self) -> None:
+                # A request stops counting just before its answer goes out:
+                # once the client has the answer it may send the next one.
+                if getattr(self, "counted", False):
+                    self.counted = False
                     with server._lock:
                         server.in_flight -= 1
 
             def send(self, status: int, location: str = "") -> None:
+                self.done()
                 self.send_response(status)
                 if location:
                     self.send_header("Location", location)
