@@ -6,6 +6,7 @@ import dataclasses
 from pathlib import Path
 
 from ..checker import suppressions_of
+from ..injection import scan_folder
 from ..model import Finding, Severity
 from ..phi import PhiContext
 from ..phiscan import scan_output, search_index_findings
@@ -14,7 +15,8 @@ from ..store import BuildStore
 
 
 def leak_scan(store: BuildStore, site_dir: Path | None = None, social_dir: Path | None = None) -> list[Finding]:
-    """Errors the PHI detector finds in the built output, in each page's own context.
+    """Errors in the built output: PHI, in each page's own context, and script
+    that neither the theme nor carepress put there.
 
     Text a privacy reviewer cleared with a suppression on its page stays
     cleared in that page's output; warnings were already reported on the
@@ -33,10 +35,12 @@ def leak_scan(store: BuildStore, site_dir: Path | None = None, social_dir: Path 
     if site_dir is not None:
         findings += scan_output(site_dir, "site", contexts, default)
         findings += search_index_findings(site_dir, contexts, default)
+        findings += scan_folder(site_dir, "site")
     if social_dir is not None:
         # Each post was scanned in its own page's context when it was made
         # (social.phi); this pass catches what the writers and templates add.
         findings += scan_output(social_dir, "social", {}, default)
+        findings += scan_folder(social_dir, "social")
     out = []
     for f in findings:
         if f.severity is not Severity.ERROR:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,7 @@ from ..policy import Policy
 
 FAMILIES = (
     "frontmatter", "ref", "source", "review", "revision", "approval", "readability", "disclosure", "consent",
-    "suppress", "phi", "a11y",
+    "suppress", "phi", "a11y", "html",
 )
 
 
@@ -104,6 +105,20 @@ def finding(
         hint,
         kind,
     )
+
+
+_FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S)
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
+
+
+def _blank(match: re.Match[str]) -> str:
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
+def body_without_code(doc: Document) -> str:
+    """The body with fenced and inline code blanked out, offsets unchanged:
+    what an author shows as code is not markup."""
+    return _INLINE_CODE.sub(_blank, _FENCE.sub(_blank, doc.body))
 
 
 def body_span(doc: Document, start: int, end: int) -> Span:

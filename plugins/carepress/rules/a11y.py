@@ -7,23 +7,16 @@ from collections.abc import Iterable
 
 from ..model import Document, Finding
 from ..policy import Policy
-from . import Context, body_span, finding, rule
+from . import Context, body_span, body_without_code, finding, rule
 
-_FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S)
-_INLINE_CODE = re.compile(r"`[^`\n]*`")
 _MD_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]*)[^)]*\)")
 _HTML_IMG = re.compile(r"<img\b(?P<attrs>[^>]*)>", re.I)
 _ALT_ATTR = re.compile(r"""\balt\s*=\s*(["'])(?P<alt>.*?)\1""", re.I | re.S)
 
 
-def _blank(match: re.Match[str]) -> str:
-    """Keep offsets: code becomes spaces (and its line breaks)."""
-    return re.sub(r"[^\n]", " ", match.group(0))
-
-
 @rule("a11y.alt-text", types=("article", "myth", "story", "alert", "page"))
 def alt_text(doc: Document, policy: Policy, ctx: Context) -> Iterable[Finding]:
-    body = _INLINE_CODE.sub(_blank, _FENCE.sub(_blank, doc.body))
+    body = body_without_code(doc)
     for match in _MD_IMAGE.finditer(body):
         if not match.group("alt").strip():
             yield finding(

@@ -219,6 +219,6 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
             listing = "\n".join(format_finding(f) for f in findings[:50])
             more = f"\n... and {len(findings) - 50} more" if len(findings) > 50 else ""
             raise PluginError(
-                f"carepress: the built site contains protected health information that no page check "
-                f"caught (a template or plugin leaked it):\n{listing}{more}"
+                f"carepress: the built site contains protected health information or script that no page "
+                f"check caught (a template, plugin or raw HTML put it there):\n{listing}{more}"
             )
