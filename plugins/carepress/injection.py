@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from pathlib import Path
 
 from .model import Finding, Severity
@@ -21,11 +22,25 @@ _OPEN_SCRIPT = re.compile(r"<script\b", re.I)
 _EVENT = re.compile(r"<[a-z][^>]*?\s(on[a-z]+)\s*=", re.I | re.S)
 _BAD_URL = re.compile(r"""\b(?:href|src|action|formaction|xlink:href)\s*=\s*["']?\s*(javascript|vbscript|data)\s*:""", re.I)
 _ATTR = re.compile(r"""([a-z:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
-# Material for MkDocs' own inline scripts (base.html): what they start with.
-_THEME_INLINE = (
-    "var target=document.getElementById(location.hash.slice(1))",
-    "__md_scope=new URL(",
-)
+
+
+
+@cache
+def theme_inline_scripts() -> tuple[str, ...]:
+    """How the theme's own inline scripts begin, read from the installed
+    Material templates (so a new Material release is allowed as it is): the
+    static text of each ``<script>`` up to its first template expression."""
+    try:
+        import material
+    except ImportError:  # pragma: no cover - carepress requires Material
+        return ()
+    prefixes = set()
+    for template in (Path(material.__file__).parent / "templates").rglob("*.html"):
+        for match in re.finditer(r"<script>(.*?)</script>", template.read_text(encoding="utf-8"), re.S):
+            static = re.split(r"\{\{|\{%", match.group(1), maxsplit=1)[0].strip()
+            if len(static) >= 12:
+                prefixes.add(static[:60])
+    return tuple(sorted(prefixes))
 _THEME_SRC = re.compile(r"^(?:\.\./|\./|/)*(?:[\w.-]+/)*assets/javascripts/[\w.-]+\.js$")
 
 
@@ -63,7 +78,7 @@ def scan_markup(text: str, rel: str) -> list[Finding]:
         src = attrs.get("src")
         if src is not None and not body and _THEME_SRC.match(src):
             continue
-        if src is None and body.startswith(_THEME_INLINE):
+        if src is None and body.startswith(theme_inline_scripts()):
             continue
         add(match.start(), f"A <script> that neither the theme nor carepress wrote: {match.group(0)[:80]!r}.",
             "Remove raw <script> from the page (or the template that adds it); health pages run no scripts of their own.")
