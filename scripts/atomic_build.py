@@ -17,19 +17,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "plugins"))
+from carepress.atomic import replace_dir  # noqa: E402
+
 OUTPUTS = ("site", "social")
-
-
-def swap(staged: Path, target: Path) -> None:
-    """Replace target with staged using renames on one filesystem."""
-    old = target.with_name(f".{target.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if target.exists():
-        target.rename(old)
-    staged.rename(target)
-    if old.exists():
-        shutil.rmtree(old)
 
 
 def main(argv: list[str]) -> int:
@@ -46,7 +37,7 @@ def main(argv: list[str]) -> int:
             return done.returncode
         for name in OUTPUTS:
             if (stage / name).exists():
-                swap(stage / name, root / name)
+                replace_dir(stage / name, root / name)
         print(f"carepress: built {root / 'site'}", file=sys.stderr)
         return 0
     finally:

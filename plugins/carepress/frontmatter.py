@@ -81,17 +81,7 @@ class _Walk:
 
     def error(self, rule: str, node: yaml.Node | None, message: str, hint: str) -> Finding:
         span = self.span(node) if node is not None else Span(1 + self.line_offset, 1, 0, 0)
-        return Finding(
-            rule,
-            Severity.ERROR,
-            self.rel_path,
-            span.line,
-            span.column,
-            span.end_line,
-            span.end_column,
-            message,
-            hint,
-        )
+        return Finding.at(rule, self.rel_path, span, message, hint)
 
 
 def field_name(path: tuple[Any, ...]) -> str:

@@ -60,6 +60,14 @@ class Finding:
             "kind": self.kind,
         }
 
+    @classmethod
+    def at(
+        cls, rule: str, path: str, span: Span, message: str, hint: str,
+        severity: Severity = Severity.ERROR, kind: str = "",
+    ) -> Finding:
+        """A finding placed on a span of a file."""
+        return cls(rule, severity, path, span.line, span.column, span.end_line, span.end_column, message, hint, kind)
+
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.rule)
 

@@ -23,7 +23,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from .frontmatter import field_name
-from .model import Finding, Severity, Span
+from .model import Finding, Span
 
 # The project's schema/ folder, reached through the package's link to it (so
 # an installed carepress, which carries a copy, finds it the same way).
@@ -210,17 +210,7 @@ def _span(spans: Mapping[tuple[Any, ...], Span], path: tuple[Any, ...]) -> Span:
 
 
 def _finding(rule: str, rel_path: str, span: Span, message: str, hint: str) -> Finding:
-    return Finding(
-        rule,
-        Severity.ERROR,
-        rel_path,
-        span.line,
-        span.column,
-        span.end_line,
-        span.end_column,
-        message,
-        hint,
-    )
+    return Finding.at(rule, rel_path, span, message, hint)
 
 
 def _explain(

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..atomic import replace_dir
 from ..checker import PageResult
 from ..model import Document, Finding, Severity
 from ..policy import Policy
@@ -83,14 +84,7 @@ def write_files(files: Mapping[str, bytes], target: Path) -> None:
             path = stage / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-        old = target.with_name(f".{target.name}.old")
-        if old.exists():
-            shutil.rmtree(old)
-        if target.exists():
-            target.rename(old)
-        stage.rename(target)
-        if old.exists():
-            shutil.rmtree(old)
+        replace_dir(stage, target)
     finally:
         if stage.exists():
             shutil.rmtree(stage, ignore_errors=True)

@@ -93,18 +93,7 @@ def finding(
         span = where
     else:
         span = doc.key_span(*where) if key else doc.span(*where)
-    return Finding(
-        rule_id,
-        severity,
-        doc.rel_path,
-        span.line,
-        span.column,
-        span.end_line,
-        span.end_column,
-        message,
-        hint,
-        kind,
-    )
+    return Finding.at(rule_id, doc.rel_path, span, message, hint, severity, kind)
 
 
 _FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S)
