@@ -274,14 +274,20 @@ PARALLEL_THRESHOLD = 300
 _WORKER: tuple[Any, ...] = ()
 
 
-def _prepare(policy: Policy) -> None:
-    """Load what every page needs once, before workers fork, so they share it."""
-    from .readability import _syllable_table
+def _prepare(policy: Policy, warm: bool) -> None:
+    """Load what every page needs once, before workers fork, so they share it.
+
+    In a build (``warm=False``) the parent process renders the site and never
+    runs the rules itself, so the readability tables stay out of it: each
+    worker loads them, and the build's own memory stays small."""
     from .schemas import fast_validator, frontmatter_schema
 
     for content_type in (*sorted(CONTENT_TYPES), "page"):
         fast_validator(frontmatter_schema(content_type))
-    _syllable_table()
+    if warm:
+        from .readability import _syllable_table
+
+        _syllable_table()
     all_rules()
 
 
@@ -293,10 +299,18 @@ def _slim(page: PageResult) -> PageResult:
     return replace(page, document=replace(doc, source="", body="", spans={}, key_spans={}))
 
 
+def _for_rendering(page: PageResult) -> PageResult:
+    """A result as a build keeps it: the body, front matter and positions,
+    not the raw file text (which only the checks read)."""
+    doc = page.document
+    return page if doc is None else replace(page, document=replace(doc, source=""))
+
+
 def _check_chunk(files: list[Path]) -> dict[str, PageResult]:
     root, policy, today, mode, site_lang, site_url, slim = _WORKER
     result = check_pages(read_pages(root, files), policy, today, mode, site_lang, site_url)
-    return {rel: (_slim(page) if slim else page) for rel, page in result.pages.items()}
+    keep = _slim if slim else _for_rendering if mode == "build" else (lambda page: page)
+    return {rel: keep(page) for rel, page in result.pages.items()}
 
 
 def check_files(
@@ -314,7 +328,7 @@ def check_files(
     jobs = jobs or os.cpu_count() or 1
     if jobs < 2 or len(files) < PARALLEL_THRESHOLD or "fork" not in mp.get_all_start_methods():
         return check_pages(read_pages(root, files), policy, today, mode, site_lang, site_url)
-    _prepare(policy)
+    _prepare(policy, warm=mode != "build")
     _WORKER = (root, policy, today, mode, site_lang, site_url, slim)
     size = max(1, len(files) // (jobs * 4))
     chunks = [files[i : i + size] for i in range(0, len(files), size)]

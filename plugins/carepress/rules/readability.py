@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 from ..model import Document, Finding, Severity
 from ..policy import Policy
-from ..readability import measure
 from . import Context, finding, rule
 
 
@@ -19,6 +18,8 @@ def grade(doc: Document, policy: Policy, ctx: Context) -> Iterable[Finding]:
     lang = str(doc.meta.get("lang") or ctx.site_lang)
     if not lang.lower().startswith("en"):
         return  # Flesch-Kincaid is defined for English only.
+    from ..readability import measure  # textstat (and the NLTK it imports) only where pages are checked
+
     result = measure(doc.body, lang)
     if result.grade > target:
         longest = "; ".join(f"\"{s[:100]}{'…' if len(s) > 100 else ''}\" ({len(s.split())} words)" for s in result.longest)
