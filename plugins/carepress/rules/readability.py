@@ -18,7 +18,8 @@ def grade(doc: Document, policy: Policy, ctx: Context) -> Iterable[Finding]:
     lang = str(doc.meta.get("lang") or ctx.site_lang)
     if not lang.lower().startswith("en"):
         return  # Flesch-Kincaid is defined for English only.
-    from ..readability import measure  # textstat (and the NLTK it imports) only where pages are checked
+    # textstat (and the NLTK it imports) loads only where pages are checked.
+    from ..readability import measure
 
     result = measure(doc.body, lang)
     if result.grade > target:
