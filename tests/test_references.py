@@ -593,3 +593,11 @@ def test_numbering_and_list_fit_together():
     assert numbered.unknown == (("cdc-autism", body.index("@cdc-autism")),)
     html_list = references_html([items[k] for k in numbered.order])
     assert html_list.index('id="ref-hviid2019"') < html_list.index('id="ref-cdc-zika"')
+
+
+def test_a_citation_that_wraps_onto_its_own_line_joins_the_word_before_it():
+    body = "The studies were flawed\n[@a]. Since then\n\n[@a] opens a paragraph.\n"
+    assert number_citations(body, {"a"}).markdown == (
+        'The studies were flawed.<sup class="cp-cite"><a href="#ref-a">1</a></sup> Since then\n\n'
+        '<sup class="cp-cite"><a href="#ref-a">1</a></sup> opens a paragraph.\n'
+    )

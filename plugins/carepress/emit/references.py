@@ -324,7 +324,14 @@ def number_citations(
         while start > pos and markdown[start - 1] in " \t":
             start -= 1
         if start > 0 and markdown[start - 1] == "\n":
-            start = lo  # a citation opening a line keeps its indentation
+            if start - 1 > pos and markdown[start - 2] not in "\n":
+                # The line above is the same paragraph: the break is only
+                # wrapping, so the superscript joins that line's last word.
+                start -= 1
+                while start > pos and markdown[start - 1] in " \t":
+                    start -= 1
+            else:
+                start = lo  # a citation opening a paragraph keeps its indentation
         end = hi
         moved = ""
         nxt = markdown[hi : hi + 1]
