@@ -1,0 +1,19 @@
+"""DESIGN.md principle 1: the core knows nothing of MkDocs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+
+def test_the_core_and_the_command_import_no_mkdocs():
+    code = (
+        "import sys\n"
+        "import carepress.cli, carepress.checker, carepress.emit.jsonld, carepress.emit.page\n"
+        "import carepress.emit.social_outputs, carepress.phiscan, carepress.links, carepress.scaffold\n"
+        "from carepress.rules import all_rules\n"
+        "all_rules()\n"
+        "print(sorted(m for m in sys.modules if m == 'mkdocs' or m.startswith(('mkdocs.', 'material'))))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
