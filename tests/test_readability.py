@@ -31,3 +31,16 @@ def test_grade_and_longest_sentences():
     assert result.longest[0] == "Your doctor can help you lower your blood pressure over time with care."
     assert result.words == 15
     assert result.grade == 5.2
+
+
+def test_no_network_library_is_loaded_and_textstat_still_counts():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, carepress.readability as r, textstat\n"
+        "print('nltk' in sys.modules, round(textstat.flesch_kincaid_grade('Check it. Call us.'), 2),"
+        " r.measure('Check it. Call us.').grade)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["False", "-2.23", "-2.2"]

