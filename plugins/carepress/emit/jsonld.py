@@ -427,12 +427,16 @@ def _doi(value: Any) -> str:
 # --------------------------------------------------------------------------
 
 
+# Whitespace and control characters (C0 and DEL) never belong in a URL we emit.
+_UNSAFE_URL_CHAR = re.compile(r"[\s\x00-\x1f\x7f]")
+
+
 def _http_url(value: Any) -> str | None:
     """``value`` if it is an absolute http(s) URL, else None (principle 8)."""
     if not isinstance(value, str):
         return None
     text = value.strip()
-    if not text or any(ch.isspace() or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
+    if not text or _UNSAFE_URL_CHAR.search(text):
         return None
     try:
         parts = urlsplit(text)
