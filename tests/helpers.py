@@ -37,3 +37,52 @@ def check_text(
 
 def rules(findings: list[Finding]) -> list[tuple[str, int]]:
     return [(f.rule, f.line) for f in findings]
+
+
+# A page that passes every check; tests change one thing in it.
+ARTICLE = """\
+---
+type: article
+title: Test article about blood pressure
+description: A short page used by the carepress tests to check one rule at a time.
+service_line: heart
+audience: patient
+authors: [g-standin]
+reviewed_by: [a-placeholder]
+published: 2025-03-10
+last_reviewed: 2026-09-15
+next_review: 2029-06-15
+citations:
+  - id: cdc-hbp
+    type: webpage
+    title: High Blood Pressure Facts
+    author:
+      - literal: Centers for Disease Control and Prevention
+    URL: https://www.cdc.gov/high-blood-pressure/data-research/facts-stats/index.html
+    accessed: 2026-09-15
+  - id: nhlbi-hbp
+    type: webpage
+    title: High Blood Pressure
+    author:
+      - literal: National Heart, Lung, and Blood Institute
+    URL: https://www.nhlbi.nih.gov/health/high-blood-pressure
+    accessed: 2026-09-15
+revisions:
+  - date: 2025-03-10
+    by: g-standin
+    kind: editorial
+    summary: First published.
+  - date: 2026-09-15
+    by: a-placeholder
+    kind: review
+    summary: Annual clinical review.
+approvals:
+  - role: clinical
+    by: a-placeholder
+    date: 2026-09-15
+---
+
+# Test article
+
+High blood pressure often has no signs [@cdc-hbp]. Get it checked each year [@nhlbi-hbp].
+"""

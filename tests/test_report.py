@@ -91,8 +91,26 @@ def test_markdown_summary_starts_with_a_verdict_and_lists_what_reviewers_need():
     assert "| Approvals missing | legal |" in text
     assert (
         "- ❌ [content/articles/a.md:8](https://github.com/riverbend/health/blob/abc123/content/articles/a.md#L8) "
-        "`ref.unknown-person`: 'reviewed_by' names 'a-placeholdr', who is not in policy/people.yml."
+        "`ref.unknown-person`: 'reviewed\\_by' names 'a-placeholdr', who is not in policy/people.yml."
     ) in text
+
+
+def test_markdown_summary_shows_author_text_as_text():
+    title = "![x](https://tracker.example/p.png) [click](https://example.com) **Ready** <b>x</b>"
+    report = Report(findings=[], pages_checked=1, pages={"a.md": PageSummary("a.md", title)})
+    heading = render(report, "markdown").splitlines()[6]
+    assert heading == (
+        "### `a.md` — !\\[x\\](https://tracker.example/p.png) \\[click\\](https://example.com) "
+        "\\*\\*Ready\\*\\* &lt;b&gt;x&lt;/b&gt;"
+    )
+
+
+def test_control_and_bidi_characters_are_shown_as_escapes():
+    finding = Finding("source.untrusted-domain", Severity.WARNING, "a.md", 1, 1, 1, 2,
+                      "is from www.cdc.gov\u202e.evil.example \x1b[2J", "")
+    text = render(Report(findings=[finding], pages_checked=1), "text")
+    assert "www.cdc.gov\\u202e.evil.example \\u001b[2J" in text
+    assert "\u202e" not in text and "\x1b" not in text
 
 
 def test_markdown_verdict_when_clean():

@@ -149,7 +149,7 @@ def make_report(result: CheckResult, policy: Policy) -> Report:
     pages = {
         rel: page_summary(page.document, policy)
         for rel, page in result.pages.items()
-        if page.document is not None and page.document.type not in ("", "page")
+        if page.document is not None and page.valid and page.document.type not in ("", "page")
     }
     return Report(
         findings=result.findings,

@@ -210,8 +210,37 @@ class LoadedYaml:
     failed: bool
 
 
+_FLOW_OPEN = re.compile(r"[\[{]")
+
+
+def _too_deep_at(text: str) -> int:
+    """Where ``[``/``{`` first nest deeper than MAX_DEPTH (-1 if nowhere),
+    roughly (quotes ignored): PyYAML's C composer recurses per level and would
+    overflow the C stack before any Python-level limit could stop it."""
+    if len(_FLOW_OPEN.findall(text)) <= MAX_DEPTH:
+        return -1
+    depth = 0
+    for offset, char in enumerate(text):
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return offset
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    return -1
+
+
 def read_yaml(text: str, rel_path: str, line_offset: int = 0) -> LoadedYaml:
     """Read YAML strictly; ``line_offset`` is the file line before ``text`` starts."""
+    deep = _too_deep_at(text)
+    if deep >= 0:
+        line = text.count("\n", 0, deep) + 1 + line_offset
+        finding = Finding(
+            "frontmatter.limits", Severity.ERROR, rel_path, line, deep - text.rfind("\n", 0, deep),
+            message=f"The YAML nests lists or mappings deeper than {MAX_DEPTH} levels.",
+            hint="Flatten the value; no carepress field nests this deep.",
+        )
+        return LoadedYaml(None, {}, {}, (finding,), True)
     loader = _Loader(text)
     state = _Walk(rel_path, line_offset, loader)
     try:
@@ -286,7 +315,16 @@ def _decode(data: bytes, rel_path: str) -> tuple[str | None, Finding | None]:
 
 def read_text(text: str, path: Path, rel_path: str) -> Parsed:
     """Read a page that is already decoded text (LF line ends)."""
-    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    try:
+        encoded = text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        line = text.count("\n", 0, exc.start) + 1
+        return Parsed(None, (Finding(
+            "frontmatter.encoding", Severity.ERROR, rel_path, line, exc.start - text.rfind("\n", 0, exc.start),
+            message="The text holds a lone surrogate character, which is not valid Unicode.",
+            hint="Retype the character; it usually comes from a broken copy and paste.",
+        ),))
+    digest = hashlib.blake2b(encoded, digest_size=16).hexdigest()
     if not _OPEN.match(text):
         doc = Document(path, rel_path, text, {}, text, 1, has_front_matter=False, digest=digest)
         return Parsed(doc, ())

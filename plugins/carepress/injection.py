@@ -15,12 +15,11 @@ import re
 from functools import cache
 from pathlib import Path
 
+from . import htmlscan
 from .model import Finding, Severity
 
 _SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.S | re.I)
 _OPEN_SCRIPT = re.compile(r"<script\b", re.I)
-_EVENT = re.compile(r"<[a-z][^>]*?\s(on[a-z]+)\s*=", re.I | re.S)
-_BAD_URL = re.compile(r"""\b(?:href|src|action|formaction|xlink:href)\s*=\s*["']?\s*(javascript|vbscript|data)\s*:""", re.I)
 _ATTR = re.compile(r"""([a-z:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
 
@@ -88,12 +87,14 @@ def scan_markup(text: str, rel: str) -> list[Finding]:
     if ld_json > 1:
         add(0, f"The page carries {ld_json} JSON-LD blocks; carepress writes exactly one.",
             "Remove the extra <script type=\"application/ld+json\"> from the page or template.")
-    for match in _EVENT.finditer(text):
-        add(match.start(1), f"An event-handler attribute ({match.group(1)}) runs script.",
-            "Remove the attribute; use a plain link or button.")
-    for match in _BAD_URL.finditer(text):
-        add(match.start(), f"A {match.group(1).lower()}: URL, which runs script or hides content.",
-            "Link to an https:// address instead.")
+    for issue in htmlscan.scan(text):
+        message = (
+            f"An event-handler attribute ({issue.detail}) runs script."
+            if issue.kind == "event-handler"
+            else f"A {issue.detail} URL, which runs script or hides content."
+        )
+        findings.append(Finding("html.injection", Severity.ERROR, rel, issue.line, issue.column, message=message,
+                                hint="Remove it; link to an https:// address, with no script."))
     return findings
 
 

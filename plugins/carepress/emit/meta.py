@@ -30,7 +30,9 @@ def image_for(doc: Document, store: Any, page: Any, site_url: str) -> tuple[str,
     image = (doc.meta.get("social") or {}).get("image") or doc.meta.get("image")
     if image:
         src = str(image["src"])
-        url = safe_url(src) or urljoin(urljoin(site_url, page.url), src)
+        url = safe_url(urljoin(urljoin(site_url, page.url), src))
+        if url is None:
+            return None  # html.unsafe-url reports it; nothing unsafe is emitted
         width = int(image.get("width") or (default or {}).get("width") or 1200)
         height = int(image.get("height") or (default or {}).get("height") or 630)
         return url, width, height

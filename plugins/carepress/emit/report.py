@@ -4,6 +4,7 @@ code scanning, and a reviewer reading a pull request."""
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -74,10 +75,10 @@ def render_text(report: Report, colour: bool = False) -> str:
     for path in sorted(by_path):
         lines.append(paint(path, _BOLD))
         for f in by_path[path]:
-            where = f"{path}:{f.line}:{f.column}" if f.line else path
-            lines.append(f"  {where}: {paint(f.severity.value, _COLOURS[f.severity])} [{f.rule}] {f.message}")
+            where = visible(f"{path}:{f.line}:{f.column}" if f.line else path)
+            lines.append(f"  {where}: {paint(f.severity.value, _COLOURS[f.severity])} [{f.rule}] {visible(f.message)}")
             if f.hint:
-                lines.append(paint(f"      fix: {f.hint}", _DIM))
+                lines.append(paint(f"      fix: {visible(f.hint)}", _DIM))
         lines.append("")
     if report.suppressions:
         lines.append(paint("Suppressions in force", _BOLD))
@@ -118,7 +119,7 @@ def render_github(report: Report) -> str:
             if f.end_column and f.end_line == f.line:
                 props.append(f"endColumn={f.end_column}")
         props.append(f"title={_escape_property(f.rule)}")
-        message = f.message + (f"\n{f.hint}" if f.hint else "")
+        message = visible(f.message + (f"\n{f.hint}" if f.hint else ""))
         out.append(f"::{command[f.severity]} {','.join(props)}::{_escape_data(message)}")
     return "\n".join(out) + ("\n" if out else "")
 
@@ -173,11 +174,20 @@ def render_sarif(report: Report) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def visible(text: str) -> str:
+    """Control, bidi and zero-width characters shown as escapes: a page's text
+    must not clear a reviewer's terminal or reverse the rest of a line."""
+    return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def _md_escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
-        .replace("\n", " ")
-    )
+    """Author text as plain text in Markdown: no links, images, emphasis or HTML."""
+    text = visible(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text).replace("\n", " ")
 
 
 def _link(report: Report, f: Finding) -> str:

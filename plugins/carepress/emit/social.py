@@ -139,7 +139,9 @@ def _image_url(doc: Document, src: str, page_url: str) -> str:
     base = page_url.split("#", 1)[0].split("?", 1)[0]
     if base.endswith("/") and name not in ("index.md", "readme.md"):
         base = urljoin(base, "..")
-    return urljoin(base, src)
+    joined = urljoin(base, src)
+    # A javascript: or data: "image" is never published (html.unsafe-url says so).
+    return joined if urlsplit(joined).scheme in ("http", "https") else ""
 
 
 # --------------------------------------------------------------------------------------------

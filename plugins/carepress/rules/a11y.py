@@ -9,7 +9,8 @@ from ..model import Document, Finding
 from ..policy import Policy
 from . import Context, body_span, body_without_code, finding, rule
 
-_MD_IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]*)[^)]*\)")
+# Possessive runs that exclude the brackets they end at: linear on any input.
+_MD_IMAGE = re.compile(r"!\[(?P<alt>[^\[\]]*+)\]\((?P<src>[^()\s]*+)[^()]*+\)")
 _HTML_IMG = re.compile(r"<img\b(?P<attrs>[^>]*)>", re.I)
 _ALT_ATTR = re.compile(r"""\balt\s*=\s*(["'])(?P<alt>.*?)\1""", re.I | re.S)
 

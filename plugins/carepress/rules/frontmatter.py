@@ -29,6 +29,29 @@ def is_placeholder(text: str) -> bool:
     return lowered.startswith("replace:") or lowered.startswith("replace-")
 
 
+_INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
+_EXACT_FIELDS = {"id", "URL", "DOI", "PMID", "PMCID", "by", "approved_by", "consent", "src", "url",
+                 "service_line", "template"}
+
+
+@rule("frontmatter.invisible-character", types=("article", "myth", "story", "alert", "page"))
+def invisible_characters(doc: Document, policy: Policy, ctx: Context) -> Iterable[Finding]:
+    """Control and bidi characters change what a reader (or reviewer) sees;
+    zero-width characters make ids and addresses look like others."""
+    for path, text in _strings(dict(doc.meta), ()):
+        bad = _INVISIBLE.search(text)
+        last = next((p for p in reversed(path) if isinstance(p, str)), "")
+        if bad is None and (last in _EXACT_FIELDS or path[:1] in (("authors",), ("reviewed_by",))):
+            bad = _ZERO_WIDTH.search(text)
+        if bad is not None:
+            yield finding(
+                "frontmatter.invisible-character", doc, path,
+                f"'{'.'.join(str(p) for p in path)}' contains the invisible character U+{ord(bad.group()):04X}.",
+                "Retype the value; invisible characters usually come from copying text from another program.",
+            )
+
+
 @rule("frontmatter.placeholder", types=("article", "myth", "story", "alert", "page"))
 def placeholders(doc: Document, policy: Policy, ctx: Context) -> Iterable[Finding]:
     """`carepress new` marks what the author must supply with REPLACE."""

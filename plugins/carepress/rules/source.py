@@ -179,13 +179,13 @@ def source_date(item: Mapping[str, Any]) -> dt.date | None:
         if isinstance(value, int):
             return dt.date(value, 12, 31)
         if isinstance(value, dict) and value.get("date-parts"):
-            parts = [int(p) for p in value["date-parts"][0]]
-            # A year alone counts from its last day, as an integer year does.
-            year, month, day = (parts + [12, 31])[:3] if len(parts) == 1 else (parts + [28])[:3]
             try:
+                parts = [int(p) for p in value["date-parts"][0]]
+                # A year alone counts from its last day, as an integer year does.
+                year, month, day = (parts + [12, 31])[:3] if len(parts) == 1 else (parts + [28])[:3]
                 return dt.date(year, month, day)
-            except ValueError:
-                return None
+            except (ValueError, OverflowError, TypeError, IndexError):
+                return None  # source.citation-format names the problem
         if (parsed := parse_date(value)) is not None:
             return parsed
     return None
@@ -210,6 +210,13 @@ def source_age(doc: Document, policy: Policy, ctx: Context) -> Iterable[Finding]
             continue
         years = (ctx.today - when).days / 365.25
         key = "issued" if "issued" in item else "accessed"
+        if when > ctx.today:
+            yield finding(
+                "source.future-date", doc, ("citations", i, key),
+                f"Citation '{item.get('id')}' is dated {when.isoformat()}, after today ({ctx.today.isoformat()}).",
+                "Give the date the source was issued (or last read).",
+            )
+            continue
         for level, severity in (("error_years", Severity.ERROR), ("warn_years", Severity.WARNING)):
             limit = limits.get(level)
             # Calendar years: a source exactly at the limit is within it.
@@ -222,6 +229,25 @@ def source_age(doc: Document, policy: Policy, ctx: Context) -> Iterable[Finding]
                     severity=severity,
                 )
                 break
+
+
+@rule("source.citation-format")
+def citation_format(doc: Document, policy: Policy, ctx: Context) -> Iterable[Finding]:
+    """Every citation must be one the references section can print: the same
+    conversion the page's AMA list uses, run at check time (fail early, not
+    in the build)."""
+    from ..emit.references import _to_csl
+
+    for i, item in enumerate(doc.meta.get("citations") or []):
+        try:
+            _to_csl(item, f"item{i}")
+        except (ValueError, OverflowError, TypeError) as exc:
+            yield finding(
+                "source.citation-format", doc, ("citations", i),
+                f"Citation '{item.get('id')}' cannot be printed as a reference: {exc}.",
+                "Give dates as YYYY-MM-DD, a year, or date-parts such as [[2019, 4, 16]] with a real month and day; "
+                "give authors as family and given names, or literal for an organisation.",
+            )
 
 
 @rule("source.retracted")

@@ -24,6 +24,7 @@ from mkdocs.structure.pages import Page
 
 from ...checker import check_files, check_images
 from ...emit.page import decorate, preview_banner, withheld_markdown
+from ...emit.report import visible
 from ...images import IMAGE_SUFFIXES, strip_in_place
 from ...model import Finding, Severity
 from ...policy import PolicyError, load_policy
@@ -44,7 +45,7 @@ _EMPTY_FRONT_MATTER = "---\n{}\n---\n"
 def format_finding(f: Finding) -> str:
     where = f"{f.path}:{f.line}:{f.column}" if f.line else f.path
     text = f"{where}: [{f.rule}] {f.message}"
-    return text + (f"\n    fix: {f.hint}" if f.hint else "")
+    return visible(text + (f"\n    fix: {f.hint}" if f.hint else ""))
 
 
 class CompliancePlugin(BasePlugin[ComplianceConfig]):
