@@ -35,7 +35,6 @@ from carepress.model import Document
 from carepress.policy import load_policy
 from carepress.rules import Context, all_rules
 from carepress.schemas import findings_for, frontmatter_schema
-
 from helpers import TODAY
 
 ROOT = Path(__file__).resolve().parents[1]
