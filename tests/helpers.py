@@ -35,6 +35,22 @@ def check_text(
     return [f for f in result.findings if f.path == rel]
 
 
+def run_cli(root: Path, *args: str, capsys=None) -> tuple[int, str, str]:
+    """`carepress ARGS` run from ``root``: exit code, standard output, standard error."""
+    import os
+
+    from carepress.cli import main
+
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        code = main(list(args))
+    finally:
+        os.chdir(cwd)
+    out, err = capsys.readouterr() if capsys else ("", "")
+    return code, out, err
+
+
 def rules(findings: list[Finding]) -> list[tuple[str, int]]:
     return [(f.rule, f.line) for f in findings]
 

@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from carepress.cli import main
+from helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(project_root: Path, *args: str, capsys=None) -> tuple[int, str, str]:
-    cwd = os.getcwd()
-    os.chdir(project_root)
-    try:
-        code = main(list(args))
-    finally:
-        os.chdir(cwd)
-    out, err = capsys.readouterr() if capsys else ("", "")
-    return code, out, err
+    return run_cli(project_root, *args, capsys=capsys)
 
 
 def test_clean_project_exits_0(project, article, capsys):

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
-from carepress.cli import main
-from helpers import check_text, line_of, rules
+from helpers import check_text, line_of, rules, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 STORY_REL = "content/stories/cardiac-rehab.md"
@@ -100,13 +98,8 @@ def test_hospital_contact_details_and_staff_names_are_not_phi(policy, article):
 
 
 def _phi_scan(cwd: Path, *args: str, capsys) -> tuple[int, str]:
-    here = os.getcwd()
-    os.chdir(cwd)
-    try:
-        code = main(["phi-scan", *args])
-    finally:
-        os.chdir(here)
-    return code, capsys.readouterr().out
+    code, out, _ = run_cli(cwd, "phi-scan", *args, capsys=capsys)
+    return code, out
 
 
 def test_phi_scan_json_on_a_plain_text_file(tmp_path, capsys):

@@ -11,6 +11,7 @@ import pytest
 
 from carepress.approvals import approving_logins
 from carepress.cli import main
+from helpers import run_cli
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -35,13 +36,8 @@ def repo(project, article):
 
 
 def carepress(root: Path, *args: str, capsys) -> tuple[int, str]:
-    cwd = os.getcwd()
-    os.chdir(root)
-    try:
-        code = main(list(args))
-    finally:
-        os.chdir(cwd)
-    return code, capsys.readouterr().out
+    code, out, _ = run_cli(root, *args, capsys=capsys)
+    return code, out
 
 
 def test_changed_page_and_the_pages_that_link_to_it(repo, article, capsys):

@@ -2,30 +2,21 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from carepress.checker import check_pages
-from carepress.cli import main
 from carepress.frontmatter import read_file
 from carepress.policy import load_policy
 from carepress.scaffold import slugify
-from helpers import TODAY, line_of
+from helpers import TODAY, line_of, run_cli
 
 PINNED = ["--today", "2026-11-24"]
 
 
 def run(root: Path, *args: str, capsys) -> tuple[int, str, str]:
-    cwd = os.getcwd()
-    os.chdir(root)
-    try:
-        code = main(["new", *args])
-    finally:
-        os.chdir(cwd)
-    out, err = capsys.readouterr()
-    return code, out, err
+    return run_cli(root, "new", *args, capsys=capsys)
 
 
 def checked(project, rel: str):
