@@ -149,7 +149,10 @@ def run_rules(doc: Document, policy: Policy, ctx: Context) -> list[Finding]:
 
 def suppressions_of(doc: Document) -> list[Suppression]:
     out = []
-    for index, item in enumerate(doc.meta.get("suppress") or []):
+    items = doc.meta.get("suppress")
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict) or not all(isinstance(item.get(k), str) for k in ("rule", "reason", "approved_by")):
+            continue  # the schema reports it
         expires = parse_date(item.get("expires"))
         if expires is None:
             continue

@@ -213,10 +213,18 @@ class LoadedYaml:
 _FLOW_OPEN = re.compile(r"[\[{]")
 
 
+_BLOCK_PREFIX = re.compile(r"^[ \t]*(?:[-?:][ \t]+)+", re.M)
+
+
 def _too_deep_at(text: str) -> int:
-    """Where ``[``/``{`` first nest deeper than MAX_DEPTH (-1 if nowhere),
+    """Where collections first nest deeper than MAX_DEPTH (-1 if nowhere),
     roughly (quotes ignored): PyYAML's C composer recurses per level and would
-    overflow the C stack before any Python-level limit could stop it."""
+    overflow the C stack before any Python-level limit could stop it. Flow
+    nesting counts ``[`` and ``{``; compact block nesting (``- - - x``,
+    ``? ? x``) counts the indicators at the start of a line."""
+    for match in _BLOCK_PREFIX.finditer(text):
+        if match.group(0).count("-") + match.group(0).count("?") + match.group(0).count(":") > MAX_DEPTH:
+            return match.start()
     if len(_FLOW_OPEN.findall(text)) <= MAX_DEPTH:
         return -1
     depth = 0

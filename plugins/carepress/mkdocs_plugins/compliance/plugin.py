@@ -200,7 +200,9 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
             page.meta = meta
             return markdown
         page.meta = meta
-        if doc.type in ("article", "myth", "story", "alert"):
+        if doc.type in ("article", "myth", "story", "alert") and not (result and result.errors):
+            # A page with errors never reaches a build; in the preview it is
+            # shown plainly under its findings, not decorated from bad data.
             markdown = decorate(doc, store.policy, markdown, store.now).markdown
         if self.serving and result is not None and result.findings:
             markdown = preview_banner(result.findings) + markdown

@@ -69,8 +69,9 @@ class SchemaPlugin(BasePlugin[SchemaConfig]):
             return context
         store = self._store(config)
         doc = store.document(page.file.src_uri)
-        if doc is None:
-            return context
+        result = store.page(page.file.src_uri)
+        if doc is None or result is None or not result.valid or result.errors:
+            return context  # only checked pages get structured data (the preview shows the rest)
         url = page.canonical_url or urljoin(config.site_url, page.url)
         lang = str(doc.meta.get("lang") or store.lang)
         crumbs = [(config.site_name, config.site_url)]
