@@ -382,12 +382,34 @@ def check_in_subprocess(root: Path, rel: str, timeout: float) -> subprocess.Comp
     pytest.param("search: " + "[" * 30_000 + "]" * 30_000, id="flow"),
     pytest.param("search:\n  " + "- " * 30_000 + "x", id="block-sequence"),
     pytest.param("search:\n  " + "? " * 30_000 + "x", id="complex-keys"),
+    pytest.param("search: " + "[']'," * 30_000 + "x" + "]" * 30_000, id="flow-with-quoted-brackets",
+                 marks=pytest.mark.xfail(strict=True, reason=(
+                     "Segmentation fault (exit -11): frontmatter._too_deep_at counts '[' and ']' without "
+                     "reading quotes, so a quoted ']' at each level ( [']',[']',... ) keeps its count at 0 "
+                     "while the real depth reaches 30,000 (175 KiB, under the 256 KiB limit), and PyYAML's "
+                     "C composer overflows the C stack as before."))),
 ])
 def test_thirty_thousand_levels_of_nesting_are_a_limits_error_not_a_crash(project, article, nesting):
     rel = write_page(project, "articles/nested.md", article.replace("approvals:\n", nesting + "\napprovals:\n"))
     done = check_in_subprocess(project.root, rel, timeout=30)
     assert done.returncode == 1, f"exit {done.returncode}: {done.stderr[-500:]}"
     assert "frontmatter.limits" in {f["rule"] for f in json.loads(done.stdout)}
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "frontmatter._too_deep_at counts every '[' and '{' in the front matter, quoted or not, so 41 brackets "
+    "in a quoted string, a block scalar or a comment are refused as 'nests lists or mappings deeper than "
+    "40 levels' (frontmatter.limits): legitimate text, refused."))
+@pytest.mark.parametrize("where", [
+    pytest.param("description: \"Brackets " + "[" * 45 + " in quoted text.\"", id="quoted"),
+    pytest.param("description: |\n  Brackets " + "{" * 45 + " in a block scalar.", id="block-scalar"),
+    pytest.param("description: A short page used by the tests to check one rule.  # " + "[" * 45, id="comment"),
+])
+def test_brackets_in_text_are_not_nesting(project, article, where, capsys):
+    text = article.replace("description: A short page used by the carepress tests to check one rule at a time.", where)
+    rel = write_page(project, "articles/brackets.md", text)
+    _, out, _, _ = run_cli(project.root, "check", rel, "--today", TODAY, "--format", "json", capsys=capsys)
+    assert [f for f in json.loads(out) if f["rule"].startswith("frontmatter.")] == []
 
 
 # Bodies of at most 200 KB (a fiftieth of the 10 MB a page may be): a linear
@@ -617,12 +639,7 @@ def test_a_page_that_passes_check_never_crashes_the_build(project, name):
 
 # Under `mkdocs serve` a page with findings shows them in a banner and the
 # preview goes on (README, "Preview"): no page may stop the preview.
-SERVE_CRASHES: dict[str, str] = {
-    "wrong-type-consented-names-bool.md": "TypeError 'bool' object is not iterable in rules/phi.page_context "
-    "(frozenset(doc.meta.get('consented_names') or [])), called for every page with a Document, schema-invalid "
-    "ones included, by mkdocs_plugins.leaks.leak_scan from compliance.on_post_build (a list holding a "
-    "mapping: TypeError 'unhashable type')",
-}
+SERVE_CRASHES: dict[str, str] = {}  # every hostile page now previews without stopping serve
 
 
 def test_every_other_hostile_page_previews_without_stopping_mkdocs_serve(project):

@@ -26,8 +26,8 @@ def leak_scan(store: BuildStore, site_dir: Path | None = None, social_dir: Path 
     cleared: dict[str, set[str]] = {}
     for dest, rel in store.by_dest_uri.items():
         page = store.result.pages.get(rel)
-        if page is None or page.document is None:
-            continue
+        if page is None or page.document is None or not page.valid:
+            continue  # a page that failed its schema is read in the general context
         contexts[dest] = page_context(page.document, store.policy)
         cleared[dest] = {s.text for s in suppressions_of(page.document) if s.rule.startswith("phi.") and s.text}
     default = dataclasses.replace(base_context(store.policy), patient_context=False)

@@ -56,8 +56,9 @@ def page_context(doc: Document, policy: Policy) -> PhiContext:
     names: frozenset[str] = frozenset()
     if doc.type == "story":
         record = policy.consents.get(str(doc.meta.get("consent")), {})
-        if record.get("scope", {}).get("first_name"):
-            names = frozenset(doc.meta.get("consented_names") or [])
+        listed = doc.meta.get("consented_names")
+        if record.get("scope", {}).get("first_name") and isinstance(listed, list):
+            names = frozenset(n for n in listed if isinstance(n, str))
     from dataclasses import replace
 
     return replace(base, patient_context=doc.type == "story", allowed_names=names)
