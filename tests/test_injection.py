@@ -69,3 +69,11 @@ def test_a_template_that_adds_a_script_fails_the_build(project, article):
     done = mkdocs_build(project.root, project.root / "site")
     assert done.returncode == 1
     assert "[html.injection] A <script> that neither the theme nor carepress wrote: '<script>track()</script>'." in done.stderr
+
+
+def test_an_iframe_with_an_inline_document_is_refused(article, policy):
+    text = article + '\n<iframe srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"></iframe>\n'
+    assert html_rules(check_text(text, policy)) == [("html.unsafe-url", line_of(text, "<iframe"))]
+    assert [f.rule for f in scan_markup('<iframe srcdoc="&lt;b&gt;x&lt;/b&gt;"></iframe>', "site/a.html")] == [
+        "html.injection"
+    ]

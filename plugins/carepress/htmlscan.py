@@ -43,6 +43,9 @@ class _Scanner(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.issues.append(Issue("event-handler", line, offset + 1, name))
+            elif name == "srcdoc":
+                # An inline document of its own, scripts and all.
+                self.issues.append(Issue("unsafe-url", line, offset + 1, "an inline document: in srcdoc"))
             elif name in URL_ATTRIBUTES and value and (scheme := unsafe_scheme(value)):
                 self.issues.append(Issue("unsafe-url", line, offset + 1, f"{scheme}: in {name}"))
 
