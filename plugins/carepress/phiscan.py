@@ -258,12 +258,12 @@ def search_index_findings(site: Path, contexts: Mapping[str, PhiContext], defaul
     if not index.is_file():
         return []
     data = json.loads(index.read_text(encoding="utf-8"))
-    findings = []
+    findings: list[Finding] = []
+    cache = ChunkCache()  # each page has several entries (one per section) that repeat text
     for entry in data.get("docs", []):
         location = str(entry.get("location", "")).split("#")[0]
         page = (location.rstrip("/") + "/index.html").lstrip("/") if location else "index.html"
         context = contexts.get(page, default)
         text = html_text(str(entry.get("title", "")) + "\n" + str(entry.get("text", "")))
-        for f in scan_text(text, f"site/search/search_index.json ({location or '/'})", context):
-            findings.append(f)
+        findings.extend(scan_text_chunked(text, f"site/search/search_index.json ({location or '/'})", context, cache))
     return findings

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .checker import CheckResult, PageResult
-from .frontmatter import Parsed
 from .model import Document
 from .policy import Policy
 
@@ -26,7 +25,6 @@ class BuildStore:
     now: dt.datetime
     site_url: str = ""
     lang: str = "en"
-    parsed: dict[str, Parsed] = field(default_factory=dict)
     result: CheckResult = field(default_factory=CheckResult)
     by_src_uri: dict[str, str] = field(default_factory=dict)
     by_dest_uri: dict[str, str] = field(default_factory=dict)
