@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from carepress.readability import measure, prose
 
 
@@ -44,3 +49,18 @@ def test_no_network_library_is_loaded_and_textstat_still_counts():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["False", "-2.23", "-2.2"]
+
+
+def test_citation_markers_go_with_the_space_before_them():
+    assert prose("Eat  [@a]  [@b] well.\n\nWalk \t[@d][@e].") == "Eat well.\nWalk."
+
+
+@given(st.text(alphabet=" \t\n[]@ab.#|`<>!?~", max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_citation_stripping_is_the_whitespace_run_rule(text):
+    # The rule the linear implementation keeps: a marker takes the whole run
+    # of white space before it (written as a regex, which is quadratic on
+    # long runs and so is not used).
+    from carepress.readability import _drop_citations
+
+    assert _drop_citations(text) == re.sub(r"(?<!\s)\s*+\[@[^\[\]]++\]", "", text)

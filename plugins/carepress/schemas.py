@@ -12,8 +12,9 @@ import datetime as dt
 import difflib
 import json
 import re
+import types
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from referencing.jsonschema import DRAFT202012
 
 from .frontmatter import field_name
 from .model import Finding, Span
+from .usercache import marshalled
 
 # The project's schema/ folder, reached through the package's link to it (so
 # an installed carepress, which carries a copy, finds it the same way).
@@ -133,19 +135,46 @@ def _bundle(rel: str) -> dict[str, Any]:
     return bundled
 
 
+_FORMAT_LOCALS = re.compile(r'("(?:[^"\\\n]|\\.)*")\.format\(\*\*locals\(\)\)')
+_FAST_FORMATS = {"date": _is_date_text, "date-time": _is_date_time_text}
+
+
 @cache
 def fast_validator(rel: str) -> Any:
     """A validator compiled to Python code (fastjsonschema), built once per
     process: the check on every valid page. jsonschema explains the pages
-    that fail it, with the field and line of each problem."""
+    that fail it, with the field and line of each problem.
+
+    Generating and compiling the code takes about 20 ms a schema, a fifth of
+    a second for all of them at every start; the compiled code is kept in the
+    user's cache, named by a digest of the schema, fastjsonschema's version
+    and Python's bytecode version, and loads in well under a millisecond."""
+    import hashlib
+    import importlib.util
+
     import fastjsonschema
 
-    # Without detailed exceptions the generated code is a tenth the size
-    # (each raise would embed its schema node); jsonschema gives the details.
-    return fastjsonschema.compile(
-        _bundle(rel), formats={"date": _is_date_text, "date-time": _is_date_time_text},
-        detailed_exceptions=False,
-    )
+    bundle = _bundle(rel)
+    key = hashlib.blake2b(
+        "\0".join((json.dumps(bundle, sort_keys=True), fastjsonschema.VERSION,
+                   importlib.util.MAGIC_NUMBER.hex(), str(sorted(_FAST_FORMATS)))).encode(),
+        digest_size=12,
+    ).hexdigest()
+
+    def generate() -> Any:
+        # Without detailed exceptions the generated code is a tenth the size
+        # (each raise would embed its schema node); jsonschema gives the details.
+        source = fastjsonschema.compile_to_code(bundle, formats=_FAST_FORMATS, detailed_exceptions=False)
+        # The generated code names each list item for its error messages with
+        # "...[{i}]".format(**locals()), a dictionary of every local built per
+        # item of every list on every page; an f-string names the same item.
+        source = _FORMAT_LOCALS.sub(r"f\1", source)
+        return compile(source, f"<carepress schema {rel}>", "exec")
+
+    code = marshalled(f"validator-{key}.marshal", generate, valid=lambda value: isinstance(value, types.CodeType))
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)  # noqa: S102 - code generated from our own schema (see above)
+    return partial(namespace["validate"], custom_formats=_FAST_FORMATS)
 
 
 def is_valid(rel: str, data: Any) -> bool:

@@ -39,6 +39,9 @@ _EXACT_FIELDS = {"id", "URL", "DOI", "PMID", "PMCID", "by", "approved_by", "cons
 def invisible_characters(doc: Document, policy: Policy, ctx: Context) -> Iterable[Finding]:
     """Control and bidi characters change what a reader (or reviewer) sees;
     zero-width characters make ids and addresses look like others."""
+    head = doc.source[: len(doc.source) - len(doc.body)] if doc.source.endswith(doc.body) else doc.source
+    if "\\" not in head and not _INVISIBLE.search(head) and not _ZERO_WIDTH.search(head):
+        return  # the common case: no such character, and no escape that could make one
     for path, text in _strings(dict(doc.meta), ()):
         bad = _INVISIBLE.search(text)
         last = next((p for p in reversed(path) if isinstance(p, str)), "")
