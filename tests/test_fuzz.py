@@ -449,13 +449,6 @@ def test_no_rule_raises_on_schema_valid_front_matter(data):
 NOW = dt.datetime(2026, 11, 24, 12, tzinfo=dt.timezone.utc)
 
 
-class _Store:
-    policy = POLICY
-
-
-class _Page:
-    url = "articles/fuzz/"
-
 SITE = "https://health.riverbend-hospital.example/"
 
 
@@ -474,7 +467,7 @@ def test_emitters_never_raise_on_schema_valid_pages(data):
     assert "<script" not in decorated.markdown.replace(doc.body, "").lower()
     info = PageInfo(url=SITE + "articles/fuzz/", breadcrumbs=(("Home", SITE), (doc.title, SITE + "articles/fuzz/")),
                     lang=str(meta.get("lang") or "en"), image=None, modified="2026-11-24T00:00:00+00:00")
-    meta_tags(doc, info.url, image_for(doc, _Store, _Page, SITE), "Test Hospital")
+    meta_tags(doc, info.url, image_for(doc, POLICY, SITE + "articles/fuzz/", SITE), "Test Hospital")
     tag = script_tag(build_graph(doc, POLICY, info))
     inner = tag.removeprefix('<script type="application/ld+json">').removesuffix("</script>")
     assert not set(inner) & {"<", ">", "&", "\u2028", "\u2029"}

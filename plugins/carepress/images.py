@@ -13,10 +13,8 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from .model import Finding, Severity
+from .model import IMAGE_SUFFIXES, Finding, Severity
 from .phi.images import image_metadata_hits, strip_metadata
-
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp")
 
 
 def discover_images(roots: Iterable[Path]) -> list[Path]:

@@ -14,6 +14,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, NamedTuple
 
+# Images carepress reads for metadata and publishes as pixels only.
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".tif", ".tiff", ".webp")
+
 
 class Severity(str, Enum):
     """How much a finding matters; ordered error > warning > notice."""

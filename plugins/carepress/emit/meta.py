@@ -24,13 +24,13 @@ def safe_url(url: str) -> str | None:
     return url if urlsplit(url).scheme in ("http", "https") else None
 
 
-def image_for(doc: Document, store: Any, page: Any, site_url: str) -> tuple[str, int, int] | None:
+def image_for(doc: Document, policy: Any, page_url: str, site_url: str) -> tuple[str, int, int] | None:
     """The page's share image (its own, else the hospital's default), absolute."""
-    default = store.policy.hospital.get("default_image")
+    default = policy.hospital.get("default_image")
     image = (doc.meta.get("social") or {}).get("image") or doc.meta.get("image")
     if image:
         src = str(image["src"])
-        url = safe_url(urljoin(urljoin(site_url, page.url), src))
+        url = safe_url(urljoin(page_url, src))
         if url is None:
             return None  # html.unsafe-url reports it; nothing unsafe is emitted
         width = int(image.get("width") or (default or {}).get("width") or 1200)
@@ -73,17 +73,17 @@ def meta_tags(doc: Document, url: str, image: tuple[str, int, int] | None, site_
     return "\n".join(f'<meta {kind}="{_attr(name)}" content="{_attr(value)}">' for kind, name, value in tags)
 
 
-def active_alerts_banner(store: Any, urls: Mapping[str, str]) -> str:
+def active_alerts_banner(pages: Mapping[str, Any], policy: Any, now: Any, urls: Mapping[str, str]) -> str:
     """The site-wide banner: every alert in effect at build time, linked."""
     items = []
-    for rel, page in sorted(store.result.pages.items()):
+    for rel, page in sorted(pages.items()):
         doc = page.document
         if doc is None or doc.type != "alert" or page.withheld or page.errors:
             continue
-        if not alert_active(doc, store.now):
+        if not alert_active(doc, now):
             continue
         link = safe_url(urls.get(rel, ""))
-        text = html.escape(alert_banner(doc, store.policy))
+        text = html.escape(alert_banner(doc, policy))
         items.append(f'<a href="{_attr(link)}">{text}</a>' if link else text)
     if not items:
         return ""

@@ -61,11 +61,64 @@ class Decorated:
 
     markdown: str
     reference_ids: tuple[str, ...]
+    # (placeholder, HTML) when decorate() was given a placeholder prefix: the
+    # HTML goes in after Markdown, where '<p>placeholder</p>' stands.
+    blocks: tuple[tuple[str, str], ...] = ()
+
+
+class _Blocks:
+    """Raw HTML blocks for a page body: inline, or behind placeholders.
+
+    Python-Markdown (with md_in_html) reads every raw HTML block with an HTML
+    parser to find Markdown inside it; carepress's blocks hold none, and
+    parsing them nearly doubles the render time of a page. A placeholder
+    paragraph costs nothing, and the block goes into the HTML afterwards
+    (``fill_blocks``)."""
+
+    def __init__(self, prefix: str | None) -> None:
+        self.prefix = prefix
+        self.blocks: list[tuple[str, str]] = []
+
+    def __call__(self, html: str) -> str:
+        html = html.strip()
+        if self.prefix is None:
+            return "\n\n" + html + "\n\n"
+        token = f"{self.prefix}{len(self.blocks)}"
+        self.blocks.append((token, html))
+        return "\n\n" + token + "\n\n"
 
 
 def _block(html: str) -> str:
     """A raw HTML block that Python-Markdown passes through untouched."""
-    return "\n\n" + html.strip() + "\n\n"
+    return _Blocks(None)(html)
+
+
+def fill_blocks(html: str, blocks: tuple[tuple[str, str], ...], searchable: bool | None = None) -> str:
+    """Put each block where its placeholder paragraph was rendered. A
+    placeholder that Markdown put somewhere else (inside a list item or a code
+    block left open at the end of the body) is replaced where it stands.
+
+    ``searchable=True`` fills only blocks the site search reads and leaves an
+    HTML comment for each of the others (``data-search-exclude``), which the
+    search indexer skips just as it would skip the block; ``searchable=False``
+    then fills those. A search index never needs to parse what it excludes."""
+    for token, block in blocks:
+        excluded = "data-search-exclude" in block[: block.find(">")]
+        comment, wrapped = f"<!--{token}-->", f"<p>{token}</p>"
+        if searchable is not None and excluded == searchable:
+            if searchable:
+                html = html.replace(wrapped if wrapped in html else token, comment, 1)
+            continue
+        for marker in (comment, wrapped):
+            at = html.find(marker)
+            if at >= 0:
+                end = at + len(marker)
+                # Python-Markdown leaves a blank line after a raw block (not at the end); so does this.
+                html = html[:at] + block + ("\n" if end < len(html) else "") + html[end:]
+                break
+        else:
+            html = html.replace(token, block, 1)
+    return html
 
 
 def alert_banner(doc: Document, policy: Policy) -> str:
@@ -86,7 +139,7 @@ def _people(ids: list[str], policy: Policy) -> list[Any]:
     return [policy.people[i] for i in ids if i in policy.people]
 
 
-def header(doc: Document, policy: Policy, now: dt.datetime) -> str:
+def header(doc: Document, policy: Policy, now: dt.datetime, block: Any = _block) -> str:
     parts: list[str] = []
     sponsored = doc.meta.get("sponsored")
     if sponsored:
@@ -116,17 +169,17 @@ def header(doc: Document, policy: Policy, now: dt.datetime) -> str:
     if last and nxt:
         parts.append(render("review.html", reviewers=_people(list(doc.meta.get("reviewed_by") or []), policy),
                             last_reviewed=last, next_review=nxt))
-    return "".join(_block(p) for p in parts)
+    return "".join(block(p) for p in parts)
 
 
-def footer(doc: Document, policy: Policy, order: tuple[str, ...]) -> str:
+def footer(doc: Document, policy: Policy, order: tuple[str, ...], block: Any = _block) -> str:
     out = ""
     items = {c["id"]: c for c in doc.meta.get("citations") or []}
     cited = [items[i] for i in order if i in items]
     if cited:
         listing = references_html(cited, list_id="reference-list")
         listing = listing.replace("<ol ", "<ol data-carepress data-search-exclude ", 1)
-        out += "\n\n## References\n" + _block(listing)
+        out += "\n\n## References\n" + block(listing)
     revisions = []
     for entry in doc.meta.get("revisions") or []:
         person = policy.people.get(entry.get("by"))
@@ -137,16 +190,21 @@ def footer(doc: Document, policy: Policy, order: tuple[str, ...]) -> str:
             "by": person.display if person else entry.get("by"),
         })
     if revisions:
-        out += _block(render("revisions.html", revisions=list(reversed(revisions))))
+        out += block(render("revisions.html", revisions=list(reversed(revisions))))
     return out
 
 
-def decorate(doc: Document, policy: Policy, markdown: str, now: dt.datetime) -> Decorated:
-    """The page body with its review line, numbered citations, references and history."""
+def decorate(
+    doc: Document, policy: Policy, markdown: str, now: dt.datetime, placeholder: str | None = None
+) -> Decorated:
+    """The page body with its review line, numbered citations, references and
+    history. With a ``placeholder`` prefix, the HTML blocks are left out of the
+    Markdown (see ``_Blocks``) and returned in ``blocks`` for ``fill_blocks``."""
+    blocks = _Blocks(placeholder)
     known = [c["id"] for c in doc.meta.get("citations") or []]
     numbered = number_citations(markdown, known)
     body = numbered.markdown
-    top = header(doc, policy, now)
+    top = header(doc, policy, now, blocks)
     lines = body.split("\n")
     # The review line goes under the page's H1 when there is one.
     insert_at = 0
@@ -155,7 +213,8 @@ def decorate(doc: Document, policy: Policy, markdown: str, now: dt.datetime) -> 
             insert_at = i + 1
             break
     body = "\n".join(lines[:insert_at]) + top + "\n".join(lines[insert_at:])
-    return Decorated(body + footer(doc, policy, numbered.order), numbered.order)
+    bottom = footer(doc, policy, numbered.order, blocks)
+    return Decorated(body + bottom, numbered.order, tuple(blocks.blocks))
 
 
 def preview_banner(findings) -> str:

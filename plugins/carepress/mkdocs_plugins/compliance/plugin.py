@@ -1,46 +1,39 @@
-"""carepress/compliance: check every page before anything is rendered.
+"""carepress/compliance: check every page before it is rendered.
 
-A thin adapter: the checks live in ``carepress.checker``. Errors stop the
-build before rendering, with the same messages as ``carepress check``;
-warnings go through the plugin logger so ``mkdocs build --strict`` counts
-them; notices are logged at INFO.
+A thin adapter: the work is a ``carepress.buildjob.BuildJob``. Under
+``mkdocs build`` it runs in a second process that starts when MkDocs hands
+over its file list and streams each page back in MkDocs' order, so checking
+overlaps rendering. A page with errors is never rendered: the first one
+stops the build with every error of the site, with the same messages as
+``carepress check``. Warnings go through the plugin logger so ``mkdocs build
+--strict`` counts them; notices are logged at INFO.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import os
 import time
 from pathlib import Path
-from typing import Any
+from urllib.parse import urljoin
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from ...checker import check_files, check_images
-from ...emit.page import decorate, preview_banner, withheld_markdown
+from ...buildjob import BuildJob, JobFailed, NavPage, PageOut, Pipeline, PolicyFailed, Settings
+from ...emit.page import fill_blocks
 from ...emit.report import visible
-from ...images import IMAGE_SUFFIXES, strip_in_place
-from ...model import Finding, Severity
-from ...policy import PolicyError, load_policy
+from ...model import IMAGE_SUFFIXES, Finding, Severity
 from ...project import ProjectError, build_date_from_env
-from ...store import BuildStore
-from ..leaks import leak_scan
 from ..theme import register as register_theme
 from .config import ComplianceConfig
 
 log = get_plugin_logger(__name__)
-
-# MkDocs parses front matter again unless the source it gets has none; an
-# empty YAML block also stops it reading MultiMarkdown-style "Key: value"
-# lines at the top of the body as metadata.
-_EMPTY_FRONT_MATTER = "---\n{}\n---\n"
-
 
 def format_finding(f: Finding) -> str:
     where = f"{f.path}:{f.line}:{f.column}" if f.line else f.path
@@ -48,28 +41,34 @@ def format_finding(f: Finding) -> str:
     return visible(text + (f"\n    fix: {f.hint}" if f.hint else ""))
 
 
+def pipeline_of(config: MkDocsConfig, who: str) -> Pipeline:
+    """The running job, for the schema and social plugins."""
+    compliance = config.plugins.get("carepress/compliance")
+    pipeline = getattr(compliance, "pipeline", None)
+    if pipeline is None:
+        raise PluginError(
+            f"{who} needs the carepress/compliance plugin: add '- carepress/compliance' "
+            f"to plugins in mkdocs.yml, before {who}."
+        )
+    return pipeline
+
+
 class CompliancePlugin(BasePlugin[ComplianceConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
-        self.store: BuildStore | None = None
-        self.images: list[Any] = []
+        self.pipeline: Pipeline | None = None
         self.serving = False
+        self.root = Path()
+        self.by_src_uri: dict[str, str] = {}
+        self.images: list[str] = []
+        self._current: PageOut | None = None
+        self._reported = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Under `mkdocs serve` findings never stop the preview: each page
         # shows its own at its top instead (never in a built site).
         self.serving = command == "serve"
-
-    def _now(self, today: dt.date) -> dt.datetime:
-        """The build instant: SOURCE_DATE_EPOCH when set (reproducible builds)."""
-        epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        if epoch and epoch.isdigit():
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
-        now = dt.datetime.now(dt.timezone.utc)
-        if now.date() == today:
-            return now
-        return dt.datetime.combine(today, dt.time(12), tzinfo=dt.timezone.utc)
 
     def _today(self) -> dt.date:
         if self.config.today:
@@ -83,59 +82,93 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
             raise PluginError(str(exc)) from None
         return dt.date.fromisoformat(from_env) if from_env else dt.date.today()
 
+    @staticmethod
+    def _now(today: dt.date) -> dt.datetime:
+        """The build instant: SOURCE_DATE_EPOCH when set (reproducible builds)."""
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        if epoch and epoch.isdigit():
+            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        now = dt.datetime.now(dt.timezone.utc)
+        if now.date() == today:
+            return now
+        return dt.datetime.combine(today, dt.time(12), tzinfo=dt.timezone.utc)
+
     @event_priority(100)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
         register_theme(config)
-        root = Path(config.config_file_path).resolve().parent
-        try:
-            policy = load_policy(root / self.config.policy_dir, display_root=root)
-        except PolicyError as exc:
-            details = "\n".join(format_finding(f) for f in exc.findings)
-            raise PluginError(f"carepress: the policy could not be loaded:\n{details}") from None
-        if self.store is not None and self.store.policy.digest == policy.digest:
-            policy = self.store.policy  # unchanged files: keep the object the result cache knows
-        config.extra["carepress_disclaimer"] = html.escape(str(policy.hospital.get("disclaimer", "")))
-        self.store = BuildStore(
-            root=root,
-            docs_dir=Path(config.docs_dir).resolve(),
-            policy=policy,
-            today=(today := self._today()),
-            now=self._now(today),
-            site_url=config.site_url or "",
-            lang=str(config.theme.get("language") or "en"),
-        )
+        self.root = Path(config.config_file_path).resolve().parent
+        self.today = self._today()
+        config.extra["carepress_disclaimer"] = ""
         return config
+
+    def _rel(self, path: str) -> str:
+        resolved = Path(path).resolve()
+        try:
+            return resolved.relative_to(self.root).as_posix()
+        except ValueError:
+            return resolved.as_posix()
+
+    def _plugin_on(self, config: MkDocsConfig, name: str) -> bool:
+        plugin = config.plugins.get(name)
+        return plugin is not None and bool(getattr(plugin, "config", {}).get("enabled", True))
 
     @event_priority(100)
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
-        if not self.config.enabled or self.store is None:
+        if not self.config.enabled:
             return None
-        store = self.store
-        store.by_src_uri.clear()
-        store.by_dest_uri.clear()
-        paths = []
+        self.close()
+        pages = []
+        self.by_src_uri = {}
         for file in files.documentation_pages():
-            path = Path(file.abs_src_path).resolve()
-            try:
-                rel = path.relative_to(store.root).as_posix()
-            except ValueError:
-                rel = path.as_posix()
-            paths.append(path)
-            store.by_src_uri[file.src_uri] = rel
-            store.by_dest_uri[file.dest_uri] = rel
-        # A large site is read and checked on every core before rendering;
-        # under `mkdocs serve` one process keeps the per-page cache warm, so
-        # a rebuild re-checks only the pages that changed.
-        store.result = check_files(
-            store.root, paths, store.policy, store.today, mode="build", site_lang=store.lang,
-            site_url=store.site_url, jobs=1 if self.serving else None,
+            rel = self._rel(file.abs_src_path)
+            pages.append((rel, Path(file.abs_src_path).resolve()))
+            self.by_src_uri[file.src_uri] = rel
+        images = [f for f in files.media_files() if f.src_uri.lower().endswith(IMAGE_SUFFIXES)]
+        self.images = [f.abs_dest_path for f in images]
+        settings = Settings(
+            root=self.root,
+            docs_dir=Path(config.docs_dir).resolve(),
+            policy_dir=self.root / self.config.policy_dir,
+            today=self.today,
+            now=self._now(self.today),
+            site_url=config.site_url or "",
+            site_name=config.site_name,
+            lang=str(config.theme.get("language") or "en"),
+            social_dir=self.root / self.config.social_dir,
+            serving=self.serving,
+            heads=self._plugin_on(config, "carepress/schema"),
+            social=self._plugin_on(config, "carepress/social"),
         )
-        self.images = [f for f in files.media_files() if f.src_uri.lower().endswith(IMAGE_SUFFIXES)]
-        store.result.pages.update(check_images(store.root, (Path(f.abs_src_path) for f in self.images)))
-        errors: list[Finding] = []
-        for finding in store.result.findings:
+        job = BuildJob(settings, pages, [Path(f.abs_src_path) for f in images])
+        # A build checks in a second process while MkDocs renders; the
+        # preview checks in this one, where the per-page cache stays warm
+        # across rebuilds, and reports every finding before it renders.
+        self.pipeline = Pipeline(job, separate_process=not self.serving and Pipeline.can_fork())
+        if self.serving or not Pipeline.can_fork():
+            self._report()
+        return files
+
+    def ask(self, thunk):  # noqa: ANN001, ANN202 - a thunk over the pipeline
+        """Ask the job for something; its failures stop the build with a clear message."""
+        try:
+            return thunk()
+        except PolicyFailed as exc:
+            self.close()
+            details = "\n".join(format_finding(f) for f in exc.findings)
+            raise PluginError(f"carepress: the policy could not be loaded:\n{details}") from None
+        except JobFailed as exc:
+            self.close()
+            raise PluginError(f"carepress: {exc}") from None
+
+    def _report(self) -> None:
+        """Log every finding of the site once, in order; errors stop a build."""
+        assert self.pipeline is not None
+        pipeline = self.pipeline
+        findings = self.ask(pipeline.findings)
+        errors = []
+        for finding in findings:
             if finding.severity is Severity.ERROR:
                 errors.append(finding)
             elif finding.severity is Severity.WARNING:
@@ -146,78 +179,97 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
             for f in errors:
                 log.warning(format_finding(f))
         elif errors:
+            self.close()
             listing = "\n".join(format_finding(f) for f in errors)
             raise PluginError(
                 f"carepress: {len(errors)} error(s) block this build:\n{listing}\n"
                 "Run 'carepress check' for the full report."
             )
-        return files
+        self._reported = True
+
+    @event_priority(-100)
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        """Tell the job each page's address and trail (for JSON-LD, snippets and the banner)."""
+        if not self.config.enabled or self.pipeline is None:
+            return None
+        site_url = config.site_url or ""
+        where: dict[str, NavPage] = {}
+        dest_uris: dict[str, str] = {}
+        for file in files.documentation_pages():
+            rel = self.by_src_uri.get(file.src_uri)
+            if rel is None:
+                continue
+            dest_uris[file.dest_uri] = rel
+            page = file.page
+            if page is None:
+                where[rel] = NavPage(urljoin(site_url, file.url), (), file.src_uri in ("index.md", "README.md"))
+                continue
+            trail = []
+            for ancestor in reversed(page.ancestors):
+                index = getattr(ancestor, "children", None) and next(
+                    (c for c in ancestor.children if getattr(c, "is_index", False)), None
+                )
+                if index is not None and index is not page:
+                    trail.append((ancestor.title, urljoin(site_url, index.url)))
+            where[rel] = NavPage(page.canonical_url or urljoin(site_url, page.url), tuple(trail), page.is_homepage)
+        self.pipeline.send("nav", where, dest_uris)
+        return nav
 
     def on_page_read_source(self, page: Page, *, config: MkDocsConfig) -> str | None:
-        if not self.config.enabled or self.store is None:
+        if not self.config.enabled or self.pipeline is None:
             return None
-        doc = self.store.document(page.file.src_uri)
-        if self.serving:
-            result = self.store.page(page.file.src_uri)
-            if result is not None and (doc is None or not result.valid):
-                # The page could not be read: show why, then its raw text.
-                source = doc.source if doc is not None else Path(page.file.abs_src_path).read_text(
-                    encoding="utf-8", errors="replace")
-                fence = "~" * 8
-                return _EMPTY_FRONT_MATTER + preview_banner(result.findings) + f"\n{fence}\n{source}\n{fence}\n"
-        if doc is None:
+        rel = self.by_src_uri.get(page.file.src_uri)
+        out = self.ask(lambda: self.pipeline.page(rel)) if rel else None
+        self._current = out
+        if out is None:
             return None
-        if self.store.withheld(page.file.src_uri) and not self.serving:
-            return _EMPTY_FRONT_MATTER + withheld_markdown(doc, self.store.policy)
-        return _EMPTY_FRONT_MATTER + doc.body
+        if out.errors and not self.serving:
+            self._report()  # raises, with every error of the site
+        return out.source
 
     @event_priority(100)
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        if not self.config.enabled or self.store is None:
-            return None
-        store = self.store
-        doc = store.document(page.file.src_uri)
-        if doc is None:
-            return markdown
-        meta: dict[str, Any] = dict(doc.meta)
-        # Material writes the description (and, in the navigation, the title)
-        # into every page unescaped; what reaches its templates is escaped.
-        # This runs for every page before any template is rendered.
-        for key, quote in (("description", True), ("title", False)):
-            if isinstance(meta.get(key), str):
-                meta[key] = html.escape(meta[key], quote=quote)
-        if doc.type == "alert":
-            # 'template' names the alert template, not a MkDocs page template.
-            meta["alert_template"] = meta.pop("template", None)
-        result = store.page(page.file.src_uri)
-        if self.serving and result is not None and not result.valid:
-            return markdown
-        if store.withheld(page.file.src_uri) and not self.serving:
-            # Out of search and out of search engines until it is reviewed.
-            meta["search"] = {"exclude": True}
-            meta["robots"] = "noindex"
-            meta["carepress_withheld"] = True
-            page.meta = meta
-            return markdown
-        page.meta = meta
-        if doc.type in ("article", "myth", "story", "alert") and not (result and result.errors):
-            # A page with errors never reaches a build; in the preview it is
-            # shown plainly under its findings, not decorated from bad data.
-            markdown = decorate(doc, store.policy, markdown, store.now).markdown
-        if self.serving and result is not None and result.findings:
-            markdown = preview_banner(result.findings) + markdown
+        out, self._current = self._current, None
+        if out is not None and out.meta is not None and self.by_src_uri.get(page.file.src_uri) == out.rel_path:
+            page.meta = out.meta
+            if out.blocks:
+                page.meta["carepress_blocks"] = out.blocks
         return markdown
+
+    @event_priority(100)
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if not self.config.enabled or not page.meta.get("carepress_blocks"):
+            return None
+        return fill_blocks(html, page.meta["carepress_blocks"], searchable=True)
+
+    @event_priority(-100)
+    def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav: Navigation):  # noqa: ANN001, ANN201
+        """After the site search has read the page: the blocks it excludes."""
+        blocks = page.meta.pop("carepress_blocks", None) if self.config.enabled else None
+        if blocks:
+            page.content = fill_blocks(page.content or "", blocks, searchable=False)
+        return context
+
+    def on_env(self, env, *, config: MkDocsConfig, files: Files):  # noqa: ANN001, ANN201 - MkDocs' signature
+        if not self.config.enabled or self.pipeline is None:
+            return env
+        if not self._reported:
+            self._report()
+        ready = self.pipeline.ready or {}
+        config.extra["carepress_disclaimer"] = ready.get("disclaimer", "")
+        return env
 
     @event_priority(-100)
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Read everything published for PHI a last time (defence in depth)."""
-        if not self.config.enabled or self.store is None:
+        """Strip image metadata and read everything published a last time (defence in depth)."""
+        if not self.config.enabled or self.pipeline is None:
             return
-        for image in self.images:
-            # Every published image is written as pixels only.
-            strip_in_place(Path(image.abs_dest_path))
+        pipeline = self.pipeline
         started = time.perf_counter()
-        findings = leak_scan(self.store, Path(config.site_dir))
+        pipeline.send("post-build", Path(config.site_dir), [Path(p) for p in self.images])
+        self.ask(lambda: pipeline.wait(lambda: pipeline.post_build is not None))
+        findings = pipeline.post_build or []
+        self.close()
         timings = os.environ.get("CAREPRESS_TIMINGS")
         if timings:
             # For scripts/bench: the scan's own cost inside this build.
@@ -233,3 +285,15 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
                 f"carepress: the built site contains protected health information or script that no page "
                 f"check caught (a template, plugin or raw HTML put it there):\n{listing}{more}"
             )
+
+    def close(self) -> None:
+        pipeline, self.pipeline = self.pipeline, None
+        self._reported = False
+        if pipeline is not None:
+            pipeline.close()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        self.close()
+
+    def on_shutdown(self) -> None:
+        self.close()

@@ -1,0 +1,475 @@
+"""Everything carepress adds to a build, done beside MkDocs, page by page.
+
+MkDocs reads and renders pages on one core. carepress's share of a build
+(reading and checking every page, numbering citations, the review line and
+references, JSON-LD and sharing tags, social snippets and the calendar, and
+the post-build scan) is a ``BuildJob``. Under ``mkdocs build`` it runs in a
+second process, forked when MkDocs hands over its file list, and streams its
+results back in MkDocs' own page order, so the work overlaps the render and
+the MkDocs process keeps none of it in memory. Under ``mkdocs serve`` it runs
+in the same process, where the per-page result cache stays warm between
+rebuilds and only changed pages are checked again.
+
+The job's messages, in order (see ``messages``):
+
+1. ``ready`` (the policy loaded) or ``policy-error``;
+2. one ``page`` per page: its findings and the Markdown MkDocs renders
+   (decorated, withheld, or, in the preview, shown under its findings);
+3. ``images``: findings on image metadata; then ``checked``;
+4. once the site's navigation is known (an incoming ``nav``): the alert
+   ``banner``, one ``head`` per page (JSON-LD and sharing tags), ``social``
+   (the snippets and calendar, written only when they have no errors);
+5. after MkDocs has written the site (an incoming ``post-build``): images
+   stripped of metadata, then the leak scan's findings.
+
+This module imports no MkDocs; ``mkdocs_plugins`` adapts it to MkDocs' events.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+import os
+import secrets
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .model import Finding, Severity
+
+# MkDocs parses front matter again unless the source it gets has none; an
+# empty YAML block also stops it reading MultiMarkdown-style "Key: value"
+# lines at the top of the body as metadata.
+EMPTY_FRONT_MATTER = "---\n{}\n---\n"
+CLINICAL_TYPES = ("article", "myth", "story", "alert")
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    docs_dir: Path
+    policy_dir: Path
+    today: dt.date
+    now: dt.datetime
+    site_url: str
+    site_name: str
+    lang: str
+    social_dir: Path
+    serving: bool = False
+    heads: bool = True  # carepress/schema is on
+    social: bool = True  # carepress/social is on
+
+
+@dataclass(frozen=True)
+class PageOut:
+    """One page, as the MkDocs process needs it."""
+
+    rel_path: str
+    findings: tuple[Finding, ...]
+    withheld: str = ""
+    source: str | None = None  # what MkDocs reads (None: the file itself)
+    meta: dict[str, Any] | None = None  # page.meta (None: leave MkDocs' own)
+    blocks: tuple[tuple[str, str], ...] = ()  # HTML for after Markdown (emit.page.fill_blocks)
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity is Severity.ERROR)
+
+
+@dataclass(frozen=True)
+class NavPage:
+    """What the navigation says about a page: its address and its trail."""
+
+    url: str  # absolute
+    trail: tuple[tuple[str, str], ...]  # (title, absolute url) from the home page, without the page itself
+    is_homepage: bool = False
+
+
+@dataclass(frozen=True)
+class SocialOutcome:
+    findings: tuple[Finding, ...]
+    leaks: tuple[Finding, ...]  # PHI or script in what was written
+    written: int  # files written (0 when errors kept them back)
+    target: str
+
+
+class PolicyFailed(Exception):
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        super().__init__("the policy could not be loaded")
+        self.findings = tuple(findings)
+
+
+class JobFailed(Exception):
+    """The job itself broke (a carepress bug, or the process was killed)."""
+
+
+_LAST_POLICY: Any = None  # kept across `mkdocs serve` rebuilds while its files are unchanged
+
+
+@dataclass
+class BuildJob:
+    settings: Settings
+    pages: list[tuple[str, Path]]  # (rel_path, absolute path), in MkDocs' page order
+    images: list[Path]
+    policy: Any = None
+    results: dict[str, Any] = field(default_factory=dict)  # rel_path -> slim PageResult
+    dest_uris: dict[str, str] = field(default_factory=dict)  # dest_uri -> rel_path, from the MkDocs process
+    # Where decorate() leaves each HTML block: a word no author can guess.
+    placeholder: str = field(default_factory=lambda: f"carepressblock{secrets.token_hex(8)}n")
+
+    # -- 1. policy ------------------------------------------------------------
+    def start(self) -> dict[str, str]:
+        global _LAST_POLICY
+        from .policy import PolicyError, load_policy
+
+        try:
+            policy = load_policy(self.settings.policy_dir, display_root=self.settings.root)
+        except PolicyError as exc:
+            raise PolicyFailed(exc.findings) from None
+        if _LAST_POLICY is not None and _LAST_POLICY.digest == policy.digest:
+            policy = _LAST_POLICY  # unchanged files: keep the object the result cache knows
+        self.policy = _LAST_POLICY = policy
+        return {"disclaimer": html.escape(str(policy.hospital.get("disclaimer", "")))}
+
+    # -- 2. pages -------------------------------------------------------------
+    def page_outputs(self) -> Iterator[PageOut]:
+        from .checker import bulk_allocation, check_pages
+        from .frontmatter import read_file
+
+        s = self.settings
+        with bulk_allocation():
+            for rel, path in self.pages:
+                result = check_pages({rel: read_file(path, rel)}, self.policy, s.today, "build", s.lang, s.site_url)
+                page = result.pages[rel]
+                yield self._output(page, path)
+                self.results[rel] = _slim(page)
+
+    def _output(self, page: Any, path: Path) -> PageOut:
+        from .emit.page import decorate, preview_banner, withheld_markdown
+
+        s = self.settings
+        doc = page.document
+        findings = page.findings
+        if s.serving and (doc is None or not page.valid):
+            # The page could not be read: show why, then its raw text.
+            source = doc.source if doc is not None else path.read_text(encoding="utf-8", errors="replace")
+            fence = "~" * 8
+            text = preview_banner(findings) + f"\n{fence}\n{source}\n{fence}\n"
+            return PageOut(page.rel_path, findings, source=EMPTY_FRONT_MATTER + text)
+        if doc is None:
+            return PageOut(page.rel_path, findings)
+        meta: dict[str, Any] = dict(doc.meta)
+        # Material writes the description (and, in the navigation, the title)
+        # into every page unescaped; what reaches its templates is escaped.
+        for key, quote in (("description", True), ("title", False)):
+            if isinstance(meta.get(key), str):
+                meta[key] = html.escape(meta[key], quote=quote)
+        if doc.type == "alert":
+            # 'template' names the alert template, not a MkDocs page template.
+            meta["alert_template"] = meta.pop("template", None)
+        withheld = page.withheld
+        if withheld and not s.serving:
+            # Out of search and out of search engines until it is reviewed.
+            meta.update(search={"exclude": True}, robots="noindex", carepress_withheld=True)
+            return PageOut(page.rel_path, findings, withheld,
+                           EMPTY_FRONT_MATTER + withheld_markdown(doc, self.policy), meta)
+        markdown, blocks = doc.body, ()
+        if doc.type in CLINICAL_TYPES and not page.errors:
+            # A page with errors never reaches a build; in the preview it is
+            # shown plainly under its findings, not decorated from bad data.
+            decorated = decorate(doc, self.policy, markdown, s.now, placeholder=self.placeholder)
+            markdown, blocks = decorated.markdown, decorated.blocks
+        if s.serving and findings:
+            markdown = preview_banner(findings) + markdown
+        return PageOut(page.rel_path, findings, withheld, EMPTY_FRONT_MATTER + markdown, meta, blocks)
+
+    def image_findings(self) -> list[Finding]:
+        from .checker import check_images
+
+        found = check_images(self.settings.root, self.images)
+        self.results.update(found)
+        return [f for page in found.values() for f in page.findings]
+
+    # -- 4. after the navigation ---------------------------------------------
+    def banner(self, nav: Mapping[str, NavPage]) -> str:
+        from .emit.meta import active_alerts_banner
+
+        return active_alerts_banner(self.results, self.policy, self.settings.now,
+                                    {rel: p.url for rel, p in nav.items()})
+
+    def heads(self, nav: Mapping[str, NavPage]) -> Iterator[tuple[str, str, str]]:
+        """(rel_path, the tags for <head>, the page's language) for each checked page."""
+        from .emit.jsonld import PageInfo, build_graph, script_tag
+        from .emit.meta import image_for, meta_tags
+        from .model import parse_date
+
+        s = self.settings
+        tz = _tz(self.policy)
+        for rel, _ in self.pages:
+            page = self.results.get(rel)
+            where = nav.get(rel)
+            if page is None or where is None or page.document is None or not page.valid or page.errors:
+                continue  # only checked pages get structured data (the preview shows the rest)
+            doc = page.document
+            lang = str(doc.meta.get("lang") or s.lang)
+            crumbs = [(s.site_name, s.site_url), *where.trail]
+            if not where.is_homepage:
+                crumbs.append((doc.title, where.url))
+            image = image_for(doc, self.policy, where.url, s.site_url)
+            last = parse_date(doc.meta.get("last_reviewed")) or s.today
+            modified = dt.datetime.combine(last, dt.time(0), tzinfo=tz).isoformat()
+            head = []
+            if doc.type in CLINICAL_TYPES and not page.withheld:
+                info = PageInfo(url=where.url, breadcrumbs=tuple(crumbs), lang=lang, image=image, modified=modified)
+                head.append(script_tag(build_graph(doc, self.policy, info)))
+            head.append(meta_tags(doc, where.url, image, s.site_name, withheld=bool(page.withheld)))
+            yield rel, "\n".join(head), lang
+
+    def social_posts(self, nav: Mapping[str, NavPage]) -> SocialOutcome:
+        from .emit.social_outputs import social_files, write_files
+
+        s = self.settings
+        target = Path(os.environ.get("CAREPRESS_SOCIAL_DIR") or s.social_dir)
+        run = social_files(self.results, self.policy, s.today,
+                           lambda doc: nav[doc.rel_path].url if doc.rel_path in nav else s.site_url)
+        if any(f.severity is Severity.ERROR for f in run.findings):
+            return SocialOutcome(tuple(run.findings), (), 0, str(target))  # nothing written until fixed
+        write_files(run.files, target)
+        leaks = self._leaks(None, target)
+        return SocialOutcome(tuple(run.findings), tuple(leaks), len(run.files), str(target))
+
+    # -- 5. after MkDocs wrote the site -----------------------------------------
+    def post_build(self, site_dir: Path, images: Sequence[Path]) -> list[Finding]:
+        """Strip image metadata, then read everything published for PHI and script."""
+        from .images import strip_in_place
+
+        for image in images:
+            strip_in_place(image)  # every published image is written as pixels only
+        return self._leaks(site_dir, None)
+
+    def _leaks(self, site_dir: Path | None, social_dir: Path | None) -> list[Finding]:
+        """Errors in the built output: PHI, in each page's own context, and script
+        that neither the theme nor carepress put there.
+
+        Text a privacy reviewer cleared with a suppression on its page stays
+        cleared in that page's output; warnings were already reported on the
+        page itself, so only errors are returned here.
+        """
+        from .checker import suppressions_of
+        from .injection import scan_folder
+        from .phiscan import scan_output, search_index_findings
+        from .rules.phi import base_context, page_context
+
+        contexts: dict[str, Any] = {}
+        cleared: dict[str, set[str]] = {}
+        for dest, rel in self.dest_uris.items():
+            page = self.results.get(rel)
+            if page is None or page.document is None or not page.valid:
+                continue  # a page that failed its schema is read in the general context
+            contexts[dest] = page_context(page.document, self.policy)
+            cleared[dest] = {s.text for s in suppressions_of(page.document) if s.rule.startswith("phi.") and s.text}
+        default = dataclasses.replace(base_context(self.policy), patient_context=False)
+        findings: list[Finding] = []
+        if site_dir is not None:
+            findings += scan_output(site_dir, "site", contexts, default)
+            findings += search_index_findings(site_dir, contexts, default)
+            findings += scan_folder(site_dir, "site")
+        if social_dir is not None:
+            # Each post was scanned in its own page's context when it was made
+            # (social.phi); this pass catches what the writers and templates add.
+            findings += scan_output(social_dir, "social", {}, default)
+            findings += scan_folder(social_dir, "social")
+        out = []
+        for f in findings:
+            if f.severity is not Severity.ERROR:
+                continue
+            dest = f.path.removeprefix("site/")
+            if any(text in f.message for text in cleared.get(dest, ())):
+                continue
+            out.append(f)
+        return out
+
+
+def _tz(policy: Any) -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(str(policy.hospital.get("timezone", "UTC")))
+
+
+def _slim(page: Any) -> Any:
+    """What later steps need of a checked page: front matter and findings,
+    not the body or the file's text (those went to MkDocs already)."""
+    doc = page.document
+    if doc is None:
+        return page
+    return dataclasses.replace(page, document=dataclasses.replace(doc, source="", body=""))
+
+
+def messages(job: BuildJob, inbox: Callable[[], tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """The job from start to end, as the messages the MkDocs process reads."""
+    try:
+        ready = job.start()
+    except PolicyFailed as exc:
+        yield ("policy-error", exc.findings)
+        return
+    yield ("ready", ready)
+    for out in job.page_outputs():
+        yield ("page", out)
+    yield ("images", job.image_findings())
+    yield ("checked",)
+    _, nav, job.dest_uris = _expect(inbox(), "nav")
+    yield ("banner", job.banner(nav) if job.settings.heads else "")
+    if job.settings.heads:
+        for rel, head, lang in job.heads(nav):
+            yield ("head", rel, head, lang)
+    yield ("heads-done",)
+    if job.settings.social:
+        yield ("social", job.social_posts(nav))
+    _, site_dir, images = _expect(inbox(), "post-build")
+    yield ("post-build", job.post_build(site_dir, images))
+
+
+def _expect(message: tuple[Any, ...], kind: str) -> tuple[Any, ...]:
+    if message[0] != kind:
+        raise JobFailed(f"expected {kind!r} from the MkDocs process, got {message[0]!r}")
+    return message
+
+
+def _run_in_child(job: BuildJob, outbox: Any, inbox: Any) -> None:
+    """The second process: every message goes out as soon as it is made."""
+    import gc
+
+    # What the MkDocs process made before the fork is never collected here,
+    # so its memory pages stay shared instead of being copied on a scan.
+    gc.freeze()
+    try:
+        for message in messages(job, inbox.get):
+            outbox.put(message)
+    except BaseException:  # noqa: BLE001 - reported to the MkDocs process, which fails the build
+        outbox.put(("crash", traceback.format_exc()))
+    finally:
+        outbox.close()
+        outbox.join_thread()
+
+
+class Pipeline:
+    """The MkDocs side of a BuildJob: ask for what a step needs, wait for it."""
+
+    def __init__(self, job: BuildJob, *, separate_process: bool) -> None:
+        self.ready: dict[str, str] | None = None
+        self.policy_findings: tuple[Finding, ...] = ()
+        self.pages: dict[str, PageOut] = {}
+        self.image_findings: list[Finding] = []
+        self.checked = False
+        self.banner: str | None = None
+        self.heads: dict[str, tuple[str, str]] = {}
+        self.heads_done = False
+        self.social: SocialOutcome | None = None
+        self.post_build: list[Finding] | None = None
+        self._process: Any = None
+        if separate_process:
+            import multiprocessing as mp
+
+            context = mp.get_context("fork")
+            self._outbox, self._inbox = context.Queue(), context.Queue()
+            self._process = context.Process(target=_run_in_child, args=(job, self._inbox, self._outbox),
+                                            name="carepress-build", daemon=True)
+            self._process.start()
+        else:
+            pending: deque[tuple[Any, ...]] = deque()
+            self._pending = pending
+            self._messages = messages(job, pending.popleft)
+
+    @staticmethod
+    def can_fork() -> bool:
+        import multiprocessing as mp
+
+        return "fork" in mp.get_all_start_methods()
+
+    # -- sending ------------------------------------------------------------
+    def send(self, *message: Any) -> None:
+        if self._process is not None:
+            self._outbox.put(message)
+        else:
+            self._pending.append(message)
+
+    # -- receiving ----------------------------------------------------------
+    def _receive(self) -> tuple[Any, ...]:
+        if self._process is None:
+            try:
+                return next(self._messages)
+            except StopIteration:
+                raise JobFailed("the carepress build job ended early") from None
+        import queue
+
+        while True:
+            try:
+                return self._inbox.get(timeout=0.5)
+            except queue.Empty:
+                if not self._process.is_alive():
+                    code = self._process.exitcode
+                    raise JobFailed(
+                        f"the carepress checking process stopped unexpectedly (exit code {code}); "
+                        "no page was published. Run 'carepress check' to find the page that stops it."
+                    ) from None
+
+    def _dispatch(self, message: tuple[Any, ...]) -> None:
+        kind = message[0]
+        if kind == "page":
+            self.pages[message[1].rel_path] = message[1]
+        elif kind == "head":
+            self.heads[message[1]] = (message[2], message[3])
+        elif kind == "ready":
+            self.ready = message[1]
+        elif kind == "policy-error":
+            self.policy_findings = message[1]
+            raise PolicyFailed(message[1])
+        elif kind == "images":
+            self.image_findings = message[1]
+        elif kind == "checked":
+            self.checked = True
+        elif kind == "banner":
+            self.banner = message[1]
+        elif kind == "heads-done":
+            self.heads_done = True
+        elif kind == "social":
+            self.social = message[1]
+        elif kind == "post-build":
+            self.post_build = message[1]
+        elif kind == "crash":
+            raise JobFailed("carepress failed inside the build (a carepress bug; please report it):\n" + message[1])
+
+    def wait(self, done: Callable[[], bool]) -> None:
+        while not done():
+            self._dispatch(self._receive())
+
+    # -- what the plugins ask for ---------------------------------------------
+    def page(self, rel: str) -> PageOut | None:
+        self.wait(lambda: rel in self.pages or self.checked)
+        return self.pages.get(rel)
+
+    def all_checked(self) -> None:
+        self.wait(lambda: self.checked)
+
+    def findings(self) -> list[Finding]:
+        self.all_checked()
+        out = [f for page in self.pages.values() for f in page.findings] + list(self.image_findings)
+        return sorted(out, key=Finding.sort_key)
+
+    def head(self, rel: str) -> tuple[str, str] | None:
+        self.wait(lambda: rel in self.heads or self.heads_done)
+        return self.heads.get(rel)
+
+    def close(self) -> None:
+        process, self._process = self._process, None
+        if process is not None:
+            if process.is_alive():
+                process.terminate()
+            process.join(timeout=5)
+            for q in (self._inbox, self._outbox):
+                q.cancel_join_thread()
+                q.close()
