@@ -73,7 +73,8 @@ class PageOut:
     withheld: str = ""
     source: str | None = None  # what MkDocs reads (None: the file itself)
     meta: dict[str, Any] | None = None  # page.meta (None: leave MkDocs' own)
-    blocks: tuple[tuple[str, str], ...] = ()  # HTML for after Markdown (emit.page.fill_blocks)
+    blocks: tuple[tuple[str, str], ...] = ()  # HTML for right after Markdown (emit.page.fill_blocks)
+    later: tuple[str, ...] = ()  # placeholders of the blocks that come with the page's head
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -118,6 +119,7 @@ class BuildJob:
     policy: Any = None
     results: dict[str, Any] = field(default_factory=dict)  # rel_path -> slim PageResult
     dest_uris: dict[str, str] = field(default_factory=dict)  # dest_uri -> rel_path, from the MkDocs process
+    deferred: dict[str, Any] = field(default_factory=dict)  # rel_path -> blocks made with the head
     # Where decorate() leaves each HTML block: a word no author can guess.
     placeholder: str = field(default_factory=lambda: f"carepressblock{secrets.token_hex(8)}n")
 
@@ -183,9 +185,11 @@ class BuildJob:
             # shown plainly under its findings, not decorated from bad data.
             decorated = decorate(doc, self.policy, markdown, s.now, placeholder=self.placeholder)
             markdown, blocks = decorated.markdown, decorated.blocks
+            self.deferred[page.rel_path] = decorated.deferred
         if s.serving and findings:
             markdown = preview_banner(findings) + markdown
-        return PageOut(page.rel_path, findings, withheld, EMPTY_FRONT_MATTER + markdown, meta, blocks)
+        later = tuple(token for token, _ in self.deferred.get(page.rel_path, ()))
+        return PageOut(page.rel_path, findings, withheld, EMPTY_FRONT_MATTER + markdown, meta, blocks, later)
 
     def image_findings(self) -> list[Finding]:
         from .checker import check_images
@@ -201,10 +205,13 @@ class BuildJob:
         return active_alerts_banner(self.results, self.policy, self.settings.now,
                                     {rel: p.url for rel, p in nav.items()})
 
-    def heads(self, nav: Mapping[str, NavPage]) -> Iterator[tuple[str, str, str]]:
-        """(rel_path, the tags for <head>, the page's language) for each checked page."""
+    def heads(self, nav: Mapping[str, NavPage]) -> Iterator[tuple[str, str | None, str, tuple[tuple[str, str], ...]]]:
+        """For each checked page: (rel_path, the tags for <head> (None when
+        carepress/schema is off), the page's language, the HTML blocks made
+        for when the page is written)."""
         from .emit.jsonld import PageInfo, build_graph, script_tag
         from .emit.meta import image_for, meta_tags
+        from .emit.page import make_blocks
         from .model import parse_date
 
         s = self.settings
@@ -212,10 +219,16 @@ class BuildJob:
         for rel, _ in self.pages:
             page = self.results.get(rel)
             where = nav.get(rel)
+            late = make_blocks(self.deferred.pop(rel, ()))
             if page is None or where is None or page.document is None or not page.valid or page.errors:
+                if late:
+                    yield rel, None, s.lang, late
                 continue  # only checked pages get structured data (the preview shows the rest)
             doc = page.document
             lang = str(doc.meta.get("lang") or s.lang)
+            if not s.heads:
+                yield rel, None, lang, late
+                continue
             crumbs = [(s.site_name, s.site_url), *where.trail]
             if not where.is_homepage:
                 crumbs.append((doc.title, where.url))
@@ -227,7 +240,7 @@ class BuildJob:
                 info = PageInfo(url=where.url, breadcrumbs=tuple(crumbs), lang=lang, image=image, modified=modified)
                 head.append(script_tag(build_graph(doc, self.policy, info)))
             head.append(meta_tags(doc, where.url, image, s.site_name, withheld=bool(page.withheld)))
-            yield rel, "\n".join(head), lang
+            yield rel, "\n".join(head), lang, late
 
     def social_posts(self, nav: Mapping[str, NavPage]) -> SocialOutcome:
         from .emit.social_outputs import social_files, write_files
@@ -323,9 +336,8 @@ def messages(job: BuildJob, inbox: Callable[[], tuple[Any, ...]]) -> Iterator[tu
     yield ("checked",)
     _, nav, job.dest_uris = _expect(inbox(), "nav")
     yield ("banner", job.banner(nav) if job.settings.heads else "")
-    if job.settings.heads:
-        for rel, head, lang in job.heads(nav):
-            yield ("head", rel, head, lang)
+    for rel, head, lang, late in job.heads(nav):
+        yield ("head", rel, head, lang, late)
     yield ("heads-done",)
     if job.settings.social:
         yield ("social", job.social_posts(nav))
@@ -366,7 +378,7 @@ class Pipeline:
         self.image_findings: list[Finding] = []
         self.checked = False
         self.banner: str | None = None
-        self.heads: dict[str, tuple[str, str]] = {}
+        self.heads: dict[str, tuple[str | None, str, tuple[tuple[str, str], ...]]] = {}
         self.heads_done = False
         self.social: SocialOutcome | None = None
         self.post_build: list[Finding] | None = None
@@ -422,7 +434,7 @@ class Pipeline:
         if kind == "page":
             self.pages[message[1].rel_path] = message[1]
         elif kind == "head":
-            self.heads[message[1]] = (message[2], message[3])
+            self.heads[message[1]] = message[2:]
         elif kind == "ready":
             self.ready = message[1]
         elif kind == "policy-error":
@@ -460,7 +472,7 @@ class Pipeline:
         out = [f for page in self.pages.values() for f in page.findings] + list(self.image_findings)
         return sorted(out, key=Finding.sort_key)
 
-    def head(self, rel: str) -> tuple[str, str] | None:
+    def head(self, rel: str) -> tuple[str | None, str, tuple[tuple[str, str], ...]] | None:
         self.wait(lambda: rel in self.heads or self.heads_done)
         return self.heads.get(rel)
 

@@ -10,17 +10,19 @@ author-written text reaches the HTML unescaped.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..model import Document, parse_date, parse_datetime
-from ..policy import Policy
 from .references import number_citations, references_html
+
+if TYPE_CHECKING:
+    from ..policy import Policy
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -61,9 +63,11 @@ class Decorated:
 
     markdown: str
     reference_ids: tuple[str, ...]
-    # (placeholder, HTML) when decorate() was given a placeholder prefix: the
-    # HTML goes in after Markdown, where '<p>placeholder</p>' stands.
+    # With a placeholder prefix (see _Blocks): (placeholder, HTML) for the
+    # blocks that go in right after Markdown, and (placeholder, maker) for the
+    # ones the site search excludes, made later (make_blocks).
     blocks: tuple[tuple[str, str], ...] = ()
+    deferred: tuple[tuple[str, Callable[[], str]], ...] = ()
 
 
 class _Blocks:
@@ -72,53 +76,34 @@ class _Blocks:
     Python-Markdown (with md_in_html) reads every raw HTML block with an HTML
     parser to find Markdown inside it; carepress's blocks hold none, and
     parsing them nearly doubles the render time of a page. A placeholder
-    paragraph costs nothing, and the block goes into the HTML afterwards
-    (``fill_blocks``)."""
+    paragraph costs nothing: a block the site search reads goes into the HTML
+    right after Markdown (``fill_blocks``); one it excludes (the review line,
+    references, revision history) is made only when the page is written, so a
+    build can render the page before its reference list is formatted."""
 
     def __init__(self, prefix: str | None) -> None:
         self.prefix = prefix
         self.blocks: list[tuple[str, str]] = []
+        self.deferred: list[tuple[str, Callable[[], str]]] = []
 
-    def __call__(self, html: str) -> str:
-        html = html.strip()
+    def __call__(self, make: Callable[[], str], searchable: bool) -> str:
         if self.prefix is None:
-            return "\n\n" + html + "\n\n"
-        token = f"{self.prefix}{len(self.blocks)}"
-        self.blocks.append((token, html))
+            return "\n\n" + make().strip() + "\n\n"
+        token = f"{self.prefix}{len(self.blocks) + len(self.deferred)}"
+        if searchable:
+            self.blocks.append((token, make().strip()))
+        else:
+            self.deferred.append((token, make))
         return "\n\n" + token + "\n\n"
 
 
 def _block(html: str) -> str:
     """A raw HTML block that Python-Markdown passes through untouched."""
-    return _Blocks(None)(html)
+    return _Blocks(None)(lambda: html, True)
 
 
-def fill_blocks(html: str, blocks: tuple[tuple[str, str], ...], searchable: bool | None = None) -> str:
-    """Put each block where its placeholder paragraph was rendered. A
-    placeholder that Markdown put somewhere else (inside a list item or a code
-    block left open at the end of the body) is replaced where it stands.
-
-    ``searchable=True`` fills only blocks the site search reads and leaves an
-    HTML comment for each of the others (``data-search-exclude``), which the
-    search indexer skips just as it would skip the block; ``searchable=False``
-    then fills those. A search index never needs to parse what it excludes."""
-    for token, block in blocks:
-        excluded = "data-search-exclude" in block[: block.find(">")]
-        comment, wrapped = f"<!--{token}-->", f"<p>{token}</p>"
-        if searchable is not None and excluded == searchable:
-            if searchable:
-                html = html.replace(wrapped if wrapped in html else token, comment, 1)
-            continue
-        for marker in (comment, wrapped):
-            at = html.find(marker)
-            if at >= 0:
-                end = at + len(marker)
-                # Python-Markdown leaves a blank line after a raw block (not at the end); so does this.
-                html = html[:at] + block + ("\n" if end < len(html) else "") + html[end:]
-                break
-        else:
-            html = html.replace(token, block, 1)
-    return html
+def make_blocks(deferred: Iterable[tuple[str, Callable[[], str]]]) -> tuple[tuple[str, str], ...]:
+    return tuple((token, make().strip()) for token, make in deferred)
 
 
 def alert_banner(doc: Document, policy: Policy) -> str:
@@ -139,17 +124,18 @@ def _people(ids: list[str], policy: Policy) -> list[Any]:
     return [policy.people[i] for i in ids if i in policy.people]
 
 
-def header(doc: Document, policy: Policy, now: dt.datetime, block: Any = _block) -> str:
+def header(doc: Document, policy: Policy, now: dt.datetime, block: _Blocks | None = None) -> str:
+    block = block or _Blocks(None)
     parts: list[str] = []
     sponsored = doc.meta.get("sponsored")
     if sponsored:
-        parts.append(render("disclosure.html", disclosure=sponsored["disclosure"], partner=sponsored["partner"]))
+        parts.append(block(partial(render, "disclosure.html", disclosure=sponsored["disclosure"],
+                                   partner=sponsored["partner"]), True))
     if doc.type == "alert":
         ends = parse_datetime(doc.meta.get("expires"))
         if ends:
-            parts.append(
-                render("alert-status.html", active=alert_active(doc, now), banner=alert_banner(doc, policy), expires=ends)
-            )
+            parts.append(block(partial(render, "alert-status.html", active=alert_active(doc, now),
+                                       banner=alert_banner(doc, policy), expires=ends), False))
     if doc.type == "myth":
         verdicts: Mapping[str, Any] = {v["id"]: v for v in policy.editorial["verdicts"]}
         verdict = verdicts.get(str(doc.meta.get("verdict")), {"label": doc.meta.get("verdict"), "rating": 3})
@@ -158,28 +144,30 @@ def header(doc: Document, policy: Policy, now: dt.datetime, block: Any = _block)
         middle = (worst + best) / 2
         css = "failure" if verdict["rating"] < middle else "success" if verdict["rating"] > middle else "warning"
         seen = doc.meta.get("claim_seen") or {}
-        parts.append(
-            render(
-                "claim.html", css=css, verdict=verdict["label"], claim=doc.meta.get("claim", ""),
-                seen=str(seen.get("description", "")).rstrip(".").lower() if seen.get("description") else "",
-                seen_date=parse_date(seen.get("date")) or now.date(),
-            )
-        )
+        parts.append(block(partial(
+            render, "claim.html", css=css, verdict=verdict["label"], claim=doc.meta.get("claim", ""),
+            seen=str(seen.get("description", "")).rstrip(".").lower() if seen.get("description") else "",
+            seen_date=parse_date(seen.get("date")) or now.date(),
+        ), True))
     last, nxt = doc.date("last_reviewed"), doc.date("next_review")
     if last and nxt:
-        parts.append(render("review.html", reviewers=_people(list(doc.meta.get("reviewed_by") or []), policy),
-                            last_reviewed=last, next_review=nxt))
-    return "".join(block(p) for p in parts)
+        parts.append(block(partial(render, "review.html", reviewers=_people(list(doc.meta.get("reviewed_by") or []), policy),
+                                   last_reviewed=last, next_review=nxt), False))
+    return "".join(parts)
 
 
-def footer(doc: Document, policy: Policy, order: tuple[str, ...], block: Any = _block) -> str:
+def _reference_list(cited: list[dict[str, Any]]) -> str:
+    listing = references_html(cited, list_id="reference-list")
+    return listing.replace("<ol ", "<ol data-carepress data-search-exclude ", 1)
+
+
+def footer(doc: Document, policy: Policy, order: tuple[str, ...], block: _Blocks | None = None) -> str:
+    block = block or _Blocks(None)
     out = ""
     items = {c["id"]: c for c in doc.meta.get("citations") or []}
     cited = [items[i] for i in order if i in items]
     if cited:
-        listing = references_html(cited, list_id="reference-list")
-        listing = listing.replace("<ol ", "<ol data-carepress data-search-exclude ", 1)
-        out += "\n\n## References\n" + block(listing)
+        out += "\n\n## References\n" + block(partial(_reference_list, cited), False)
     revisions = []
     for entry in doc.meta.get("revisions") or []:
         person = policy.people.get(entry.get("by"))
@@ -190,7 +178,7 @@ def footer(doc: Document, policy: Policy, order: tuple[str, ...], block: Any = _
             "by": person.display if person else entry.get("by"),
         })
     if revisions:
-        out += block(render("revisions.html", revisions=list(reversed(revisions))))
+        out += block(partial(render, "revisions.html", revisions=list(reversed(revisions))), False)
     return out
 
 
@@ -199,7 +187,8 @@ def decorate(
 ) -> Decorated:
     """The page body with its review line, numbered citations, references and
     history. With a ``placeholder`` prefix, the HTML blocks are left out of the
-    Markdown (see ``_Blocks``) and returned in ``blocks`` for ``fill_blocks``."""
+    Markdown (see ``_Blocks``): ``blocks`` for ``fill_blocks`` right after
+    Markdown, ``deferred`` for ``make_blocks`` when the page is written."""
     blocks = _Blocks(placeholder)
     known = [c["id"] for c in doc.meta.get("citations") or []]
     numbered = number_citations(markdown, known)
@@ -214,7 +203,7 @@ def decorate(
             break
     body = "\n".join(lines[:insert_at]) + top + "\n".join(lines[insert_at:])
     bottom = footer(doc, policy, numbered.order, blocks)
-    return Decorated(body + bottom, numbered.order, tuple(blocks.blocks))
+    return Decorated(body + bottom, numbered.order, tuple(blocks.blocks), tuple(blocks.deferred))
 
 
 def preview_banner(findings) -> str:

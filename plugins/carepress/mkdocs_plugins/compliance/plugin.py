@@ -26,7 +26,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from ...buildjob import BuildJob, JobFailed, NavPage, PageOut, Pipeline, PolicyFailed, Settings
-from ...emit.page import fill_blocks
+from ...emit.blocks import fill_blocks, hold_blocks
 from ...emit.report import visible
 from ...model import IMAGE_SUFFIXES, Finding, Severity
 from ...project import ProjectError, build_date_from_env
@@ -232,22 +232,28 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         out, self._current = self._current, None
         if out is not None and out.meta is not None and self.by_src_uri.get(page.file.src_uri) == out.rel_path:
             page.meta = out.meta
-            if out.blocks:
-                page.meta["carepress_blocks"] = out.blocks
+            if out.blocks or out.later:
+                # For on_page_content and on_page_context (popped there).
+                page.meta["carepress_out"] = out
+                page.meta["carepress_later"] = bool(out.later)
         return markdown
 
     @event_priority(100)
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        if not self.config.enabled or not page.meta.get("carepress_blocks"):
+        out = page.meta.pop("carepress_out", None) if self.config.enabled else None
+        if out is None or not (out.blocks or out.later):
             return None
-        return fill_blocks(html, page.meta["carepress_blocks"], searchable=True)
+        return hold_blocks(fill_blocks(html, out.blocks), out.later)
 
     @event_priority(-100)
     def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav: Navigation):  # noqa: ANN001, ANN201
         """After the site search has read the page: the blocks it excludes."""
-        blocks = page.meta.pop("carepress_blocks", None) if self.config.enabled else None
-        if blocks:
-            page.content = fill_blocks(page.content or "", blocks, searchable=False)
+        if not self.config.enabled or self.pipeline is None or not page.meta.pop("carepress_later", None):
+            return context
+        rel = self.by_src_uri.get(page.file.src_uri)
+        made = self.ask(lambda: self.pipeline.head(rel)) if rel else None
+        if made is not None:
+            page.content = fill_blocks(page.content or "", made[2])
         return context
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):  # noqa: ANN001, ANN201 - MkDocs' signature

@@ -19,7 +19,6 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from ...emit.meta import robots_txt
 from ..compliance.plugin import pipeline_of
 from ..theme import register as register_theme
 from .config import SchemaConfig
@@ -55,9 +54,9 @@ class SchemaPlugin(BasePlugin[SchemaConfig]):
         compliance = config.plugins.get("carepress/compliance")
         pipeline = pipeline_of(config, "carepress/schema")
         rel = compliance.by_src_uri.get(page.file.src_uri)
-        head = compliance.ask(lambda: pipeline.head(rel)) if rel else None
-        if head is not None:
-            page.meta["carepress_head"], page.meta["carepress_lang"] = head
+        made = compliance.ask(lambda: pipeline.head(rel)) if rel else None
+        if made is not None and made[0] is not None:
+            page.meta["carepress_head"], page.meta["carepress_lang"] = made[0], made[1]
         return context
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
@@ -75,6 +74,8 @@ class SchemaPlugin(BasePlugin[SchemaConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if not self.config.enabled or not self.config.robots_txt:
             return
+        from ...emit.meta import robots_txt
+
         target = Path(config.site_dir) / "robots.txt"
         if not (Path(config.docs_dir) / "robots.txt").exists():
             target.write_text(robots_txt(config.site_url), encoding="utf-8")

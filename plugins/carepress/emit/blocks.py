@@ -1,0 +1,37 @@
+"""Put carepress's HTML blocks into a rendered page (see ``emit.page._Blocks``).
+
+Kept apart from ``emit.page`` so that the MkDocs process, which only places
+blocks the build job made, loads none of the templates or the reference
+formatter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def fill_blocks(html: str, blocks: Iterable[tuple[str, str]]) -> str:
+    """Put each block where its placeholder was rendered (a paragraph, or the
+    comment ``hold_blocks`` left). A placeholder that Markdown put somewhere
+    else (inside a list item or a code block left open at the end of the
+    body) is replaced where it stands."""
+    for token, block in blocks:
+        for marker in (f"<!--{token}-->", f"<p>{token}</p>"):
+            at = html.find(marker)
+            if at >= 0:
+                end = at + len(marker)
+                # Python-Markdown leaves a blank line after a raw block (not at the end); so does this.
+                html = html[:at] + block + ("\n" if end < len(html) else "") + html[end:]
+                break
+        else:
+            html = html.replace(token, block, 1)
+    return html
+
+
+def hold_blocks(html: str, tokens: Iterable[str]) -> str:
+    """Turn the placeholders of blocks made later into HTML comments, which the
+    site search skips as it would skip the blocks themselves."""
+    for token in tokens:
+        wrapped = f"<p>{token}</p>"
+        html = html.replace(wrapped if wrapped in html else token, f"<!--{token}-->", 1)
+    return html
