@@ -114,12 +114,18 @@ _LAST_POLICY: Any = None  # kept across `mkdocs serve` rebuilds while its files 
 @dataclass
 class BuildJob:
     settings: Settings
-    pages: list[tuple[str, Path]]  # (rel_path, absolute path), in MkDocs' page order
-    images: list[Path]
+    # What MkDocs' file list will be, asked before MkDocs makes it, so the
+    # job can start a little earlier (None: wait for the list).
+    guess: Callable[[], list[tuple[str, Path]]] | None = None
+    pages: list[tuple[str, Path]] = field(default_factory=list)  # (rel_path, path), in MkDocs' page order
+    images: list[Path] = field(default_factory=list)
     policy: Any = None
     results: dict[str, Any] = field(default_factory=dict)  # rel_path -> slim PageResult
     dest_uris: dict[str, str] = field(default_factory=dict)  # dest_uri -> rel_path, from the MkDocs process
     deferred: dict[str, Any] = field(default_factory=dict)  # rel_path -> blocks made with the head
+    # In its own short-lived process the job sets what it keeps aside from the
+    # collector (see _settle); in the MkDocs process it must not.
+    own_process: bool = False
     # Where decorate() leaves each HTML block: a word no author can guess.
     placeholder: str = field(default_factory=lambda: f"carepressblock{secrets.token_hex(8)}n")
 
@@ -138,17 +144,22 @@ class BuildJob:
         return {"disclaimer": html.escape(str(policy.hospital.get("disclaimer", "")))}
 
     # -- 2. pages -------------------------------------------------------------
-    def page_outputs(self) -> Iterator[PageOut]:
+    def page_outputs(self, pages: Sequence[tuple[str, Path]]) -> Iterator[PageOut]:
         from .checker import bulk_allocation, check_pages
         from .frontmatter import read_file
 
         s = self.settings
         with bulk_allocation():
-            for rel, path in self.pages:
-                result = check_pages({rel: read_file(path, rel)}, self.policy, s.today, "build", s.lang, s.site_url)
+            for rel, path in pages:
+                if rel in self.results:
+                    continue  # done from the guess
+                result = check_pages({rel: read_file(path, rel)}, self.policy, s.today, "build", s.lang, s.site_url,
+                                     remember=s.serving)
                 page = result.pages[rel]
                 yield self._output(page, path)
                 self.results[rel] = _slim(page)
+                if len(self.results) % 128 == 0:
+                    self._settle()
 
     def _output(self, page: Any, path: Path) -> PageOut:
         from .emit.page import decorate, preview_banner, withheld_markdown
@@ -190,6 +201,17 @@ class BuildJob:
             markdown = preview_banner(findings) + markdown
         later = tuple(token for token, _ in self.deferred.get(page.rel_path, ()))
         return PageOut(page.rel_path, findings, withheld, EMPTY_FRONT_MATTER + markdown, meta, blocks, later)
+
+    def _settle(self) -> None:
+        """Keep what the job has kept so far out of later collections.
+
+        The results grow to millions of small objects that live until the
+        job ends; each full collection would walk them all (a tenth of a
+        second at 2,000 pages, stalling the page MkDocs waits for)."""
+        if self.own_process:
+            import gc
+
+            gc.freeze()
 
     def image_findings(self) -> list[Finding]:
         from .checker import check_images
@@ -315,11 +337,18 @@ def _tz(policy: Any) -> dt.tzinfo:
 
 def _slim(page: Any) -> Any:
     """What later steps need of a checked page: front matter and findings,
-    not the body or the file's text (those went to MkDocs already)."""
+    not the body or the file's text (those went to MkDocs already), and the
+    positions of top-level fields and the social block only (what a social
+    finding can point at), not of every citation field."""
     doc = page.document
     if doc is None:
         return page
-    return dataclasses.replace(page, document=dataclasses.replace(doc, source="", body=""))
+
+    def kept(spans: dict[tuple[Any, ...], Any]) -> dict[tuple[Any, ...], Any]:
+        return {path: span for path, span in spans.items() if len(path) <= 1 or path[0] == "social"}
+
+    return dataclasses.replace(page, document=dataclasses.replace(
+        doc, source="", body="", spans=kept(doc.spans), key_spans=kept(doc.key_spans)))
 
 
 def messages(job: BuildJob, inbox: Callable[[], tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
@@ -330,8 +359,17 @@ def messages(job: BuildJob, inbox: Callable[[], tuple[Any, ...]]) -> Iterator[tu
         yield ("policy-error", exc.findings)
         return
     yield ("ready", ready)
-    for out in job.page_outputs():
+    guessed = job.guess() if job.guess is not None else []
+    for out in job.page_outputs(guessed):
         yield ("page", out)
+    _, job.pages, job.images = _expect(inbox(), "files")
+    for out in job.page_outputs(job.pages):
+        yield ("page", out)
+    listed = {rel for rel, _ in job.pages}
+    for rel in [rel for rel in job.results if rel not in listed]:
+        del job.results[rel]  # guessed, but not in MkDocs' list after all
+        job.deferred.pop(rel, None)
+    job._settle()
     yield ("images", job.image_findings())
     yield ("checked",)
     _, nav, job.dest_uris = _expect(inbox(), "nav")
@@ -358,6 +396,7 @@ def _run_in_child(job: BuildJob, outbox: Any, inbox: Any) -> None:
     # What the MkDocs process made before the fork is never collected here,
     # so its memory pages stay shared instead of being copied on a scan.
     gc.freeze()
+    job.own_process = True
     try:
         for message in messages(job, inbox.get):
             outbox.put(message)
@@ -375,6 +414,7 @@ class Pipeline:
         self.ready: dict[str, str] | None = None
         self.policy_findings: tuple[Finding, ...] = ()
         self.pages: dict[str, PageOut] = {}
+        self.listed: set[str] = set()
         self.image_findings: list[Finding] = []
         self.checked = False
         self.banner: str | None = None
@@ -403,6 +443,11 @@ class Pipeline:
         return "fork" in mp.get_all_start_methods()
 
     # -- sending ------------------------------------------------------------
+    def send_files(self, pages: list[tuple[str, Path]], images: list[Path]) -> None:
+        """MkDocs' own list of pages (in its order) and images."""
+        self.listed = {rel for rel, _ in pages}
+        self.send("files", pages, images)
+
     def send(self, *message: Any) -> None:
         if self._process is not None:
             self._outbox.put(message)
@@ -461,20 +506,26 @@ class Pipeline:
 
     # -- what the plugins ask for ---------------------------------------------
     def page(self, rel: str) -> PageOut | None:
+        """The page as MkDocs should read it (once: afterwards only its findings are kept)."""
         self.wait(lambda: rel in self.pages or self.checked)
-        return self.pages.get(rel)
+        out = self.pages.get(rel)
+        if out is not None and out.source is not None:
+            self.pages[rel] = PageOut(out.rel_path, out.findings, out.withheld)
+        return out
 
     def all_checked(self) -> None:
         self.wait(lambda: self.checked)
 
     def findings(self) -> list[Finding]:
         self.all_checked()
-        out = [f for page in self.pages.values() for f in page.findings] + list(self.image_findings)
+        out = [f for rel, page in self.pages.items() if rel in self.listed for f in page.findings]
+        out += self.image_findings
         return sorted(out, key=Finding.sort_key)
 
-    def head(self, rel: str) -> tuple[str | None, str, tuple[tuple[str, str], ...]] | None:
+    def head(self, rel: str, last: bool = False) -> tuple[str | None, str, tuple[tuple[str, str], ...]] | None:
+        """The page's head tags, language and late blocks (``last``: the final asker; then forgotten)."""
         self.wait(lambda: rel in self.heads or self.heads_done)
-        return self.heads.get(rel)
+        return self.heads.pop(rel, None) if last else self.heads.get(rel)
 
     def close(self) -> None:
         process, self._process = self._process, None

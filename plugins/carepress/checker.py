@@ -272,20 +272,24 @@ def bulk_allocation() -> Iterator[None]:
 
 def check_pages(
     parsed_pages: dict[str, Parsed], policy: Policy, today: dt.date, mode: str = "check",
-    site_lang: str = "en", site_url: str = "",
+    site_lang: str = "en", site_url: str = "", remember: bool = True,
 ) -> CheckResult:
+    """Check pages; ``remember`` keeps each result for the next call in this
+    process (see ``_RESULTS``), which a process that checks once and ends
+    (a pool or build worker) has no use for."""
     with bulk_allocation():
-        return _check_pages(parsed_pages, policy, today, mode, site_lang, site_url)
+        return _check_pages(parsed_pages, policy, today, mode, site_lang, site_url, remember)
 
 
 def _check_pages(
     parsed_pages: dict[str, Parsed], policy: Policy, today: dt.date, mode: str, site_lang: str, site_url: str,
+    remember: bool = True,
 ) -> CheckResult:
     documents = {rel: p.document for rel, p in parsed_pages.items() if p.document is not None}
     ctx = Context(today=today, documents=documents, mode=mode, site_lang=site_lang, site_url=site_url)
     result = CheckResult()
     for rel, parsed in parsed_pages.items():
-        key = _cache_key(rel, parsed, policy, ctx)
+        key = _cache_key(rel, parsed, policy, ctx) if remember else None
         entry = _RESULTS.get(key) if key else None
         if entry is None or entry[0] is not policy:
             entry = (policy, check_document(parsed, policy, ctx))
@@ -338,7 +342,7 @@ def _for_rendering(page: PageResult) -> PageResult:
 def _check_chunk(files: list[Path]) -> dict[str, PageResult]:
     root, policy, today, mode, site_lang, site_url, slim = _WORKER
     with bulk_allocation():
-        result = _check_pages(read_pages(root, files), policy, today, mode, site_lang, site_url)
+        result = _check_pages(read_pages(root, files), policy, today, mode, site_lang, site_url, remember=False)
     keep = _slim if slim else _for_rendering if mode == "build" else (lambda page: page)
     return {rel: keep(page) for rel, page in result.pages.items()}
 

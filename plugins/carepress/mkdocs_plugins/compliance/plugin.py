@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -114,19 +115,29 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         plugin = config.plugins.get(name)
         return plugin is not None and bool(getattr(plugin, "config", {}).get("enabled", True))
 
-    @event_priority(100)
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+    def _guess(self, config: MkDocsConfig) -> Callable[[], list[tuple[str, Path]]]:
+        """MkDocs' page list, made in the job's process while MkDocs makes its own."""
+
+        def guess() -> list[tuple[str, Path]]:
+            import logging
+
+            from mkdocs.structure.files import get_files
+
+            logging.disable(logging.CRITICAL)  # MkDocs reports its own file warnings, once
+            try:
+                files = get_files(config)
+            finally:
+                logging.disable(logging.NOTSET)
+            return [(self._rel(f.abs_src_path), Path(f.abs_src_path).resolve()) for f in files.documentation_pages()]
+
+        return guess
+
+    @event_priority(-100)
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Start the job as soon as every plugin is configured."""
         if not self.config.enabled:
-            return None
+            return
         self.close()
-        pages = []
-        self.by_src_uri = {}
-        for file in files.documentation_pages():
-            rel = self._rel(file.abs_src_path)
-            pages.append((rel, Path(file.abs_src_path).resolve()))
-            self.by_src_uri[file.src_uri] = rel
-        images = [f for f in files.media_files() if f.src_uri.lower().endswith(IMAGE_SUFFIXES)]
-        self.images = [f.abs_dest_path for f in images]
         settings = Settings(
             root=self.root,
             docs_dir=Path(config.docs_dir).resolve(),
@@ -141,11 +152,26 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
             heads=self._plugin_on(config, "carepress/schema"),
             social=self._plugin_on(config, "carepress/social"),
         )
-        job = BuildJob(settings, pages, [Path(f.abs_src_path) for f in images])
         # A build checks in a second process while MkDocs renders; the
         # preview checks in this one, where the per-page cache stays warm
         # across rebuilds, and reports every finding before it renders.
-        self.pipeline = Pipeline(job, separate_process=not self.serving and Pipeline.can_fork())
+        separate = not self.serving and Pipeline.can_fork()
+        job = BuildJob(settings, guess=self._guess(config) if separate else None)
+        self.pipeline = Pipeline(job, separate_process=separate)
+
+    @event_priority(100)
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled or self.pipeline is None:
+            return None
+        pages = []
+        self.by_src_uri = {}
+        for file in files.documentation_pages():
+            rel = self._rel(file.abs_src_path)
+            pages.append((rel, Path(file.abs_src_path).resolve()))
+            self.by_src_uri[file.src_uri] = rel
+        images = [f for f in files.media_files() if f.src_uri.lower().endswith(IMAGE_SUFFIXES)]
+        self.images = [f.abs_dest_path for f in images]
+        self.pipeline.send_files(pages, [Path(f.abs_src_path) for f in images])
         if self.serving or not Pipeline.can_fork():
             self._report()
         return files
@@ -248,11 +274,13 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
     @event_priority(-100)
     def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav: Navigation):  # noqa: ANN001, ANN201
         """After the site search has read the page: the blocks it excludes."""
-        if not self.config.enabled or self.pipeline is None or not page.meta.pop("carepress_later", None):
+        if not self.config.enabled or self.pipeline is None:
             return context
+        later = page.meta.pop("carepress_later", None)
         rel = self.by_src_uri.get(page.file.src_uri)
-        made = self.ask(lambda: self.pipeline.head(rel)) if rel else None
-        if made is not None:
+        # The last to ask (the schema plugin asked before, at a higher priority).
+        made = self.ask(lambda: self.pipeline.head(rel, last=True)) if rel else None
+        if made is not None and later:
             page.content = fill_blocks(page.content or "", made[2])
         return context
 
