@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from carepress.checker import PageResult, check_pages
 from carepress.emit.social import Snippet, make_snippets, snippets_json
@@ -601,3 +603,18 @@ def test_past_post_on_a_platform_the_consent_never_covered_is_taken_down(policy)
         "page": STORY_REL, "platform": "tiktok", "at": "2026-11-02T09:00:00-06:00",
         "reason": "Consent c-2026-001 does not cover tiktok.",
     }]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=4), children, max_size=3),
+    max_leaves=8,
+)
+
+
+@given(st.dictionaries(st.text(max_size=6), st.lists(_JSON, max_size=4), max_size=4))
+@settings(max_examples=300, deadline=None)
+def test_snippets_json_is_written_as_json_dumps_would(data):
+    from carepress.emit.social import pretty_json
+
+    assert pretty_json(data) == json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False)

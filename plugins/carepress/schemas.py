@@ -136,6 +136,8 @@ def _bundle(rel: str) -> dict[str, Any]:
 
 
 _FORMAT_LOCALS = re.compile(r'("(?:[^"\\\n]|\\.)*")\.format\(\*\*locals\(\)\)')
+# Part of the cache key: change it whenever generate() below changes the code it makes.
+_GENERATED_REVISION = "2"
 _FAST_FORMATS = {"date": _is_date_text, "date-time": _is_date_time_text}
 
 
@@ -156,7 +158,7 @@ def fast_validator(rel: str) -> Any:
 
     bundle = _bundle(rel)
     key = hashlib.blake2b(
-        "\0".join((json.dumps(bundle, sort_keys=True), fastjsonschema.VERSION,
+        "\0".join((_GENERATED_REVISION, json.dumps(bundle, sort_keys=True), fastjsonschema.VERSION,
                    importlib.util.MAGIC_NUMBER.hex(), str(sorted(_FAST_FORMATS)))).encode(),
         digest_size=12,
     ).hexdigest()

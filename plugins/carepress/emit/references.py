@@ -262,6 +262,10 @@ def _superscript(cites: list[tuple[str, int, str | None]], range_sep: str) -> st
     return '<sup class="cp-cite">' + ",".join(p for _, p in parts) + "</sup>"
 
 
+# The last body numbered, with its answer (a NumberedBody is immutable).
+_LAST_NUMBERED: tuple[str, frozenset[str], str, NumberedBody] | None = None
+
+
 def number_citations(
     markdown: str, known: Collection[str], *, range_sep: str = RANGE_SEPARATOR
 ) -> NumberedBody:
@@ -283,7 +287,11 @@ def number_citations(
     offset of their "@" in `markdown`, one entry per occurrence; they get no
     number, and a group with no known id at all is left as written.
     """
-    known_set = set(known)
+    global _LAST_NUMBERED
+    known_set = frozenset(known)
+    last = _LAST_NUMBERED
+    if last is not None and last[1] == known_set and last[2] == range_sep and last[0] == markdown:
+        return last[3]  # the check numbered this body just before the page is decorated
     skip = _code_ranges(markdown)
     numbers: dict[str, int] = {}
     unknown: list[tuple[str, int]] = []
@@ -345,11 +353,13 @@ def number_citations(
         out.append(moved + _superscript(cites, range_sep))
         pos = end
     out.append(markdown[pos:])
-    return NumberedBody(
+    numbered = NumberedBody(
         markdown="".join(out),
         order=tuple(numbers),
         unknown=tuple(unknown),
     )
+    _LAST_NUMBERED = (markdown, known_set, range_sep, numbered)
+    return numbered
 
 
 # --------------------------------------------------------------------------

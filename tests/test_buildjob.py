@@ -1,0 +1,101 @@
+"""The build job beside MkDocs: the same pages as rendering in one process,
+MkDocs' own page list wins over the job's guess, a broken job fails the build
+with a message, and HTML blocks placed after Markdown read as if inline."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+from pathlib import Path
+
+import markdown
+import pytest
+
+from carepress.buildjob import BuildJob, JobFailed, NavPage, Pipeline, Settings
+from carepress.emit.blocks import fill_blocks, hold_blocks
+from carepress.emit.page import decorate, make_blocks
+from carepress.frontmatter import read_file
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = dt.datetime(2026, 11, 24, 12, tzinfo=dt.timezone.utc)
+EXTENSIONS = ["attr_list", "md_in_html", "admonition", "pymdownx.details", "pymdownx.superfences", "toc"]
+
+
+def _settings(root: Path, serving: bool = False) -> Settings:
+    return Settings(root, root / "content", root / "policy", NOW.date(), NOW, "https://health.riverbend-hospital.example/",
+                    "Test Hospital", "en", root / "social", serving=serving)
+
+
+@pytest.mark.parametrize("rel", sorted(p.relative_to(ROOT / "content").as_posix()
+                                       for p in (ROOT / "content").glob("[ams]*/*.md") if p.name != "index.md"))
+def test_blocks_placed_after_markdown_give_the_same_html_as_inline_blocks(rel, policy):
+    doc = read_file(ROOT / "content" / rel, "content/" + rel).document
+    assert doc is not None
+    inline = markdown.Markdown(extensions=EXTENSIONS).convert(decorate(doc, policy, doc.body, NOW).markdown)
+    held = decorate(doc, policy, doc.body, NOW, placeholder="cpblockTEST")
+    assert "<div" not in held.markdown and "<ol" not in held.markdown
+    html = markdown.Markdown(extensions=EXTENSIONS).convert(held.markdown)
+    html = hold_blocks(fill_blocks(html, held.blocks), [token for token, _ in held.deferred])
+    assert "cpblockTEST" not in html.replace("<!--cpblockTEST", "")  # what the site search reads
+    assert fill_blocks(html, make_blocks(held.deferred)) == inline
+
+
+def test_a_placeholder_markdown_moved_is_replaced_where_it_stands():
+    assert fill_blocks("<ul>\n<li>item\ncpX0</li>\n</ul>", [("cpX0", "<div>b</div>")]) == "<ul>\n<li>item\n<div>b</div></li>\n</ul>"
+    assert hold_blocks("<p>a</p>\n<p>cpX1</p>\n<p>z</p>", ["cpX1"]) == "<p>a</p>\n<!--cpX1-->\n<p>z</p>"
+    assert fill_blocks("<p>a</p>\n<!--cpX1-->\n<p>z</p>", [("cpX1", "<ol>r</ol>")]) == "<p>a</p>\n<ol>r</ol>\n\n<p>z</p>"
+
+
+def _job_pages(project, names):
+    return [(f"content/{name}", (project.root / "content" / name).resolve()) for name in names]
+
+
+def test_the_page_list_from_mkdocs_wins_over_the_guess(project, monkeypatch):
+    monkeypatch.chdir(project.root)
+    project.write("good.md", "---\ntype: page\ntitle: A good page\n---\n\nHello.\n")
+    project.write("draft.md", "---\ntype: page\n---\n\nNo title: an error, but MkDocs does not build this page.\n")
+    project.write("late.md", "---\ntype: page\ntitle: Added by a plugin\n---\n\nHi.\n")
+    job = BuildJob(_settings(project.root), guess=lambda: _job_pages(project, ["draft.md", "good.md"]))
+    pipeline = Pipeline(job, separate_process=True)
+    try:
+        pipeline.send_files(_job_pages(project, ["good.md", "late.md"]), [])
+        assert [f for f in pipeline.findings() if f.severity.name == "ERROR"] == []
+        assert pipeline.page("content/late.md").source.endswith("Hi.\n")
+        nav = {rel: NavPage(f"https://health.riverbend-hospital.example/{rel[8:-3]}/", ()) for rel in ("content/good.md", "content/late.md")}
+        pipeline.send("nav", nav, {})
+        assert pipeline.head("content/late.md")[0].count('property="og:title" content="Added by a plugin"') == 1
+        assert pipeline.head("content/draft.md") is None  # guessed, checked, then dropped
+    finally:
+        pipeline.close()
+
+
+def test_a_job_that_dies_fails_the_build_with_a_message(project):
+    job = BuildJob(_settings(project.root), guess=lambda: os.kill(os.getpid(), signal.SIGKILL))
+    pipeline = Pipeline(job, separate_process=True)
+    try:
+        with pytest.raises(JobFailed, match=r"stopped unexpectedly \(exit code -9\); no page was published"):
+            pipeline.page("content/index.md")
+    finally:
+        pipeline.close()
+
+
+def test_a_job_that_raises_fails_the_build_with_its_traceback(project):
+    def broken():
+        raise RuntimeError("a carepress bug")
+
+    job = BuildJob(_settings(project.root), guess=broken)
+    pipeline = Pipeline(job, separate_process=True)
+    try:
+        with pytest.raises(JobFailed, match="(?s)please report it.*RuntimeError: a carepress bug"):
+            pipeline.page("content/index.md")
+    finally:
+        pipeline.close()
+
+
+def test_the_preview_runs_the_same_job_in_process(project):
+    job = BuildJob(_settings(project.root, serving=True))
+    pipeline = Pipeline(job, separate_process=False)
+    pipeline.send_files(_job_pages(project, ["index.md"]), [])
+    out = pipeline.page("content/index.md")
+    assert out.source == "---\n{}\n---\n\n# Home\n" and out.findings == ()
