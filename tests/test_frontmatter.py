@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from carepress.frontmatter import read_file, read_text
 from carepress.model import Severity
 
@@ -129,3 +131,18 @@ def test_page_without_front_matter_reads_as_body():
     parsed = read("# Just a heading\n")
     assert parsed.document.has_front_matter is False
     assert parsed.document.body == "# Just a heading\n"
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\u2029", "\x85"])
+def test_a_line_break_only_yaml_sees_does_not_move_later_lines(char):
+    # YAML 1.1 counts U+0085, U+2028 and U+2029 as line breaks; editors and git do not.
+    doc = read(f'---\ntype: page\ntitle: "Blood{char}pressure"\ndescription: x\nlang: [en\n---\n').findings
+    assert [(f.rule, f.line) for f in doc] == [("frontmatter.yaml", 6)]
+    parsed = read(f'---\ntype: page\ntitle: "Blood{char}pressure"\ndescription: x\n---\nBody\n')
+    assert parsed.document.spans[("description",)][:2] == (4, 14)
+
+
+def test_a_raw_control_character_is_named_at_its_line_and_column():
+    (finding,) = read("---\ntype: page\ntitle: Café \x07here\n---\n").findings
+    assert (finding.rule, finding.line, finding.column) == ("frontmatter.yaml", 3, 13)
+    assert finding.message == "The front matter contains the control character U+0007, which YAML does not allow."

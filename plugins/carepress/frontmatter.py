@@ -18,6 +18,7 @@ value came from, so that every later finding can name path:line:column.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import re
@@ -31,8 +32,11 @@ from .model import Document, Finding, Severity, Span
 
 try:  # pragma: no cover - depends on how PyYAML was built
     _BaseLoader: type = yaml.CSafeLoader
+    _C_LOADER = True
 except AttributeError:  # pragma: no cover
     _BaseLoader = yaml.SafeLoader
+    _C_LOADER = False
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 _PLAIN_TAGS: dict[str, str] = {}
 
@@ -97,11 +101,22 @@ class _Walk:
     spans: dict[tuple[Any, ...], Span] = field(default_factory=dict)
     key_spans: dict[tuple[Any, ...], Span] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    # Where each line starts, when the text holds a character YAML 1.1 counts
+    # as a line break and editors do not (U+0085, U+2028, U+2029): then
+    # positions come from the character index, not YAML's line count.
+    line_starts: list[int] | None = None
 
     def span(self, node: yaml.Node) -> Span:
         start, end = node.start_mark, node.end_mark
+        if self.line_starts is not None:
+            return Span(*self._place(start.index), *self._place(end.index))
         offset = self.line_offset + 1
         return Span(start.line + offset, start.column + 1, end.line + offset, end.column + 1)
+
+    def _place(self, index: int) -> tuple[int, int]:
+        assert self.line_starts is not None
+        row = bisect.bisect_right(self.line_starts, index) - 1
+        return row + 1 + self.line_offset, index - self.line_starts[row] + 1
 
     def error(self, rule: str, node: yaml.Node | None, message: str, hint: str) -> Finding:
         span = self.span(node) if node is not None else Span(1 + self.line_offset, 1, 0, 0)
@@ -275,13 +290,30 @@ def read_yaml(text: str, rel_path: str, line_offset: int = 0) -> LoadedYaml:
         return LoadedYaml(None, {}, {}, (finding,), True)
     loader = _Loader(text)
     state = _Walk(rel_path, line_offset, loader)
+    if _YAML_ONLY_BREAKS.search(text):
+        state.line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
     try:
         try:
             node = loader.get_single_node()
+        except yaml.reader.ReaderError as exc:
+            # A character YAML does not allow in a file; libyaml counts its
+            # position in UTF-8 bytes, PyYAML's own reader in characters.
+            before = text.encode("utf-8")[: exc.position].decode("utf-8", "ignore") if _C_LOADER else text[: exc.position]
+            line = before.count("\n") + 1 + line_offset
+            character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+            raise _Stop(
+                Finding(
+                    "frontmatter.yaml", Severity.ERROR, rel_path, line, len(before) - before.rfind("\n"),
+                    message=f"The front matter contains the control character U+{character:04X}, which YAML does not allow.",
+                    hint="Delete it or retype the text around it; it usually comes from copying from another program.",
+                )
+            ) from None
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = (mark.line + 1 + line_offset) if mark else 1
             column = (mark.column + 1) if mark else 1
+            if mark is not None and state.line_starts is not None:
+                line, column = state._place(mark.index)
             problem = exc.problem or exc.context or "invalid YAML"
             raise _Stop(
                 Finding(

@@ -77,10 +77,29 @@ def load_schema(rel: str) -> dict[str, Any]:
     return schema
 
 
+_END = re.compile(r"(?<!\\)\$")
+
+
+@cache
+def _ecma(pattern: str) -> re.Pattern[str]:
+    """A schema pattern as JSON Schema means it: '$' is the end of the text.
+    Python's '$' also matches before a final newline, so 'a-b\\n' would pass
+    '^[a-z-]+$' (fastjsonschema makes the same change)."""
+    return re.compile(_END.sub(r"\\Z", pattern))
+
+
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Mapping[str, Any]) -> Iterable[ValidationError]:
+    if isinstance(instance, str) and not _ecma(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Strict = validators.extend(Draft202012Validator, {"pattern": _pattern})
+
+
 @cache
 def validator(rel: str) -> Draft202012Validator:
     """A compiled validator, built once per process (not once per page)."""
-    return Draft202012Validator(load_schema(rel), registry=_registry(), format_checker=_FORMATS)
+    return _Strict(load_schema(rel), registry=_registry(), format_checker=_FORMATS)
 
 
 def _is_date_text(value: str) -> bool:
@@ -358,7 +377,7 @@ def _fill_defaults(validator_class: type) -> type:
     return validators.extend(validator_class, {"properties": set_defaults})
 
 
-_Filling = _fill_defaults(Draft202012Validator)
+_Filling = _fill_defaults(_Strict)
 
 
 @cache

@@ -96,8 +96,17 @@ def finding(
     return Finding.at(rule_id, doc.rel_path, span, message, hint, severity, kind)
 
 
-_FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S)
-_INLINE_CODE = re.compile(r"`[^`\n]*`")
+# A fence as pymdownx.superfences reads one: ``` or ~~~, then at most a
+# language, attributes in braces or key=value options. Any other text after
+# the fence ("``` !!!") makes it an ordinary line, and what follows it live
+# Markdown, so it must not be blanked as code.
+_FENCE_INFO = (  # each part ends at white space or the line's end, so a long word cannot be split two ways
+    r"""(?:[ \t]*\.?[\w#.+-]+(?=[ \t]|$))?"""
+    r"""(?:[ \t]*\{[^\n]*\}|(?:[ \t]*[a-zA-Z]\w*(?:=(?:"[^"\n]*"|'[^'\n]*'))?(?=[ \t]|$))+)?[ \t]*"""
+)
+_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})" + _FENCE_INFO + r"\n.*?^(?P=fence)[`~]*[ \t]*$", re.M | re.S)
+# An escaped backtick (\`) opens no code span.
+_INLINE_CODE = re.compile(r"(?<![\\`])`[^`\n]*`")
 
 
 def _blank(match: re.Match[str]) -> str:
