@@ -255,25 +255,42 @@ _FLOW_OPEN = re.compile(r"[\[{]")
 _BLOCK_PREFIX = re.compile(r"^[ \t]*(?:[-?:][ \t]+)+", re.M)
 
 
+_OPENS = (yaml.BlockMappingStartToken, yaml.BlockSequenceStartToken, yaml.FlowMappingStartToken,
+          yaml.FlowSequenceStartToken)
+_CLOSES = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
 def _too_deep_at(text: str) -> int:
-    """Where collections first nest deeper than MAX_DEPTH (-1 if nowhere),
-    roughly (quotes ignored): PyYAML's C composer recurses per level and would
-    overflow the C stack before any Python-level limit could stop it. Flow
-    nesting counts ``[`` and ``{``; compact block nesting (``- - - x``,
-    ``? ? x``) counts the indicators at the start of a line."""
-    for match in _BLOCK_PREFIX.finditer(text):
-        if match.group(0).count("-") + match.group(0).count("?") + match.group(0).count(":") > MAX_DEPTH:
-            return match.start()
-    if len(_FLOW_OPEN.findall(text)) <= MAX_DEPTH:
+    """Where collections first nest deeper than MAX_DEPTH (-1 if nowhere).
+
+    PyYAML's C composer recurses once per level and would overflow the C
+    stack before any Python-level limit could stop it, so depth is measured
+    before composing. A cheap count first: flow nesting needs a '[' or '{'
+    per level, compact block nesting ('- - - x', '? ? x') an indicator per
+    level at the start of a line. Only text that could be that deep is read
+    token by token with libyaml's scanner, which keeps no recursion (so any
+    depth is safe) and knows quoted strings, block scalars and comments,
+    where brackets are only text."""
+    block = any(
+        sum(m.group(0).count(c) for c in "-?:") > MAX_DEPTH for m in _BLOCK_PREFIX.finditer(text)
+    )
+    if not block and len(_FLOW_OPEN.findall(text)) <= MAX_DEPTH:
         return -1
     depth = 0
-    for offset, char in enumerate(text):
-        if char in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return offset
-        elif char in "]}":
-            depth = max(0, depth - 1)
+    scanner = _BaseLoader(text)
+    try:
+        while (token := scanner.get_token()) is not None:
+            if isinstance(token, _OPENS):
+                depth += 1
+                # The root mapping is a level of tokens but not of values.
+                if depth > MAX_DEPTH + 1:
+                    return token.start_mark.index
+            elif isinstance(token, _CLOSES):
+                depth -= 1
+    except yaml.YAMLError:
+        return -1  # composing stops at the same place, no deeper than counted here
+    finally:
+        scanner.dispose()
     return -1
 
 
