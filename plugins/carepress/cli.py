@@ -21,7 +21,7 @@ from .emit.report import FORMATS, Report, render
 from .images import discover_images
 from .model import Severity
 from .policy import Policy, PolicyError, load_policy
-from .project import Project, ProjectError, build_date_from_env, load_project
+from .project import Project, ProjectError, build_day, load_project
 from .summary import page_summary
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_CONFIG = 0, 1, 2
@@ -34,13 +34,10 @@ class UsageError(Exception):
 
 def resolve_today(value: str | None) -> dt.date:
     """The build date: --today, else SOURCE_DATE_EPOCH, else the clock."""
-    if value:
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            raise UsageError(f"--today {value!r} is not a date; write it as YYYY-MM-DD.") from None
-    from_env = build_date_from_env()
-    return dt.date.fromisoformat(from_env) if from_env else dt.date.today()
+    try:
+        return build_day(value, "--today")
+    except ProjectError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:

@@ -8,6 +8,7 @@ are read as plain values; nothing in the config is executed.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -118,11 +119,33 @@ def build_date_from_env() -> str | None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if not epoch:
         return None
-    import datetime as dt
-
     try:
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
     except (ValueError, OverflowError, OSError):
         raise ProjectError(
             f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp in seconds."
         ) from None
+
+
+def build_day(value: str | None, name: str) -> dt.date:
+    """The build date: ``value`` (YYYY-MM-DD, given as ``name``), else
+    SOURCE_DATE_EPOCH, else the clock."""
+    if value:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ProjectError(f"{name} {value!r} is not a date; write it as YYYY-MM-DD.") from None
+    from_env = build_date_from_env()
+    return dt.date.fromisoformat(from_env) if from_env else dt.date.today()
+
+
+def build_instant(today: dt.date) -> dt.datetime:
+    """The build's moment: SOURCE_DATE_EPOCH when set (reproducible builds),
+    else now, or noon UTC when the build date is not today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+    now = dt.datetime.now(dt.timezone.utc)
+    if now.date() == today:
+        return now
+    return dt.datetime.combine(today, dt.time(12), tzinfo=dt.timezone.utc)

@@ -11,7 +11,6 @@ stops the build with every error of the site, with the same messages as
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import time
@@ -30,7 +29,7 @@ from ...buildjob import BuildJob, JobFailed, NavPage, PageOut, Pipeline, PolicyF
 from ...emit.blocks import fill_blocks, hold_blocks
 from ...emit.report import visible
 from ...model import IMAGE_SUFFIXES, Finding, Severity
-from ...project import ProjectError, build_date_from_env
+from ...project import ProjectError, build_day, build_instant
 from ..theme import register as register_theme
 from .config import ComplianceConfig
 
@@ -71,36 +70,16 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         # shows its own at its top instead (never in a built site).
         self.serving = command == "serve"
 
-    def _today(self) -> dt.date:
-        if self.config.today:
-            try:
-                return dt.date.fromisoformat(self.config.today)
-            except ValueError:
-                raise PluginError(f"carepress/compliance: today: {self.config.today!r} is not a YYYY-MM-DD date.") from None
-        try:
-            from_env = build_date_from_env()
-        except ProjectError as exc:
-            raise PluginError(str(exc)) from None
-        return dt.date.fromisoformat(from_env) if from_env else dt.date.today()
-
-    @staticmethod
-    def _now(today: dt.date) -> dt.datetime:
-        """The build instant: SOURCE_DATE_EPOCH when set (reproducible builds)."""
-        epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        if epoch and epoch.isdigit():
-            return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
-        now = dt.datetime.now(dt.timezone.utc)
-        if now.date() == today:
-            return now
-        return dt.datetime.combine(today, dt.time(12), tzinfo=dt.timezone.utc)
-
     @event_priority(100)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return None
         register_theme(config)
         self.root = Path(config.config_file_path).resolve().parent
-        self.today = self._today()
+        try:
+            self.today = build_day(self.config.today, "carepress/compliance: today:")
+        except ProjectError as exc:
+            raise PluginError(str(exc)) from None
         config.extra["carepress_disclaimer"] = ""
         return config
 
@@ -143,7 +122,7 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
             docs_dir=Path(config.docs_dir).resolve(),
             policy_dir=self.root / self.config.policy_dir,
             today=self.today,
-            now=self._now(self.today),
+            now=build_instant(self.today),
             site_url=config.site_url or "",
             site_name=config.site_name,
             lang=str(config.theme.get("language") or "en"),
