@@ -48,4 +48,4 @@ class SocialPlugin(BasePlugin[SocialConfig]):
         if outcome.leaks:
             listing = "\n".join(format_finding(f) for f in outcome.leaks)
             raise PluginError(f"carepress: the social posts contain protected health information:\n{listing}")
-        log.info(f"carepress: wrote {outcome.written} files to {outcome.target}")
+        log.info(f"wrote {outcome.written} files to {outcome.target}")
