@@ -8,6 +8,7 @@ words the dictionary lacks).
 
 from __future__ import annotations
 
+import heapq
 import re
 import sys
 import types
@@ -36,7 +37,6 @@ if _CMUDICT_MODULE not in sys.modules:
     _module.get_cmudict = cache(_offline_cmudict)  # type: ignore[attr-defined]
     sys.modules[_CMUDICT_MODULE] = _module
 
-import textstat  # noqa: E402
 from textstat.backend.counts._count_sentences import count_sentences  # noqa: E402
 from textstat.backend.counts._count_words import count_words  # noqa: E402
 from textstat.backend.selections._list_words import list_words  # noqa: E402
@@ -84,22 +84,27 @@ def _pyphen_syllables(word: str, lang: str) -> int:
 def count_syllables(text: str, lang: str = "en_US") -> int:
     """textstat's syllable count (dictionary first, pyphen for the rest),
     with the dictionary loaded once and looked up per word."""
+    return _syllables(list_words(text, lowercase=True), lang)
+
+
+def _syllables(words: list[str], lang: str) -> int:
     table = _syllable_table() if lang.split("_")[0].split("-")[0].lower() == "en" else {}
-    total = 0
-    for word in list_words(text, lowercase=True):
-        count = table.get(word)
-        total += count if count is not None else _pyphen_syllables(word, lang)
-    return total
+    counts = list(map(table.get, words))
+    if None not in counts:
+        return sum(counts)  # type: ignore[arg-type]
+    return sum(c if c is not None else _pyphen_syllables(w, lang) for w, c in zip(words, counts, strict=True))
+
+
+def _grade(words: int, sentences: int, syllables: int) -> float:
+    if not words or not sentences:
+        return 0.0
+    return 0.39 * (words / sentences) + 11.8 * (syllables / words) - 15.59
 
 
 def flesch_kincaid_grade(text: str, lang: str = "en_US") -> float:
     """textstat's Flesch-Kincaid grade: 0.39 words/sentence + 11.8 syllables/word
     - 15.59, from textstat's own word and sentence counts."""
-    words = count_words(text)
-    sentences = count_sentences(text)
-    if not words or not sentences:
-        return 0.0
-    return 0.39 * (words / sentences) + 11.8 * (count_syllables(text, lang) / words) - 15.59
+    return _grade(count_words(text), count_sentences(text), count_syllables(text, lang))
 
 
 _FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S)
@@ -200,11 +205,14 @@ def measure(markdown: str, lang: str = "en") -> Readability:
     text = prose(markdown)
     if not text:
         return Readability(0.0, 0, ())
-    grade = round(flesch_kincaid_grade(text, _textstat_lang(lang)), 1)
-    words = textstat.lexicon_count(text)
+    # One list of words serves textstat's word count (the same words,
+    # lowercased) and its syllable count.
+    words = list_words(text, lowercase=True)
+    grade = round(_grade(len(words), count_sentences(text), _syllables(words, _textstat_lang(lang))), 1)
     sentences = [s.strip() for s in _SENTENCE_END.split(" ".join(text.split())) if s.strip()]
-    longest = tuple(sorted(sentences, key=lambda s: len(s.split()), reverse=True)[:3])
-    return Readability(grade, words, longest)
+    # Single-spaced: a sentence's spaces are its words less one.
+    longest = tuple(heapq.nlargest(3, sentences, key=lambda s: s.count(" ")))
+    return Readability(grade, len(words), longest)
 
 
 if __name__ == "__main__":  # pragma: no cover - an authoring aid

@@ -113,10 +113,25 @@ def _blank(match: re.Match[str]) -> str:
     return re.sub(r"[^\n]", " ", match.group(0))
 
 
+_LAST_BLANKED: tuple[str, str] = ("", "")
+
+
 def body_without_code(doc: Document) -> str:
     """The body with fenced and inline code blanked out, offsets unchanged:
-    what an author shows as code is not markup."""
-    return _INLINE_CODE.sub(_blank, _FENCE.sub(_blank, doc.body))
+    what an author shows as code is not markup. (Several rules ask for the
+    same page in a row: the last answer is kept; most pages have no
+    backtick or tilde at all, and then there is nothing to blank.)"""
+    global _LAST_BLANKED
+    body = doc.body
+    if _LAST_BLANKED[0] is body:
+        return _LAST_BLANKED[1]
+    blanked = body
+    if "```" in body or "~~~" in body:
+        blanked = _FENCE.sub(_blank, blanked)
+    if "`" in blanked:
+        blanked = _INLINE_CODE.sub(_blank, blanked)
+    _LAST_BLANKED = (body, blanked)
+    return blanked
 
 
 def body_span(doc: Document, start: int, end: int) -> Span:
