@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -84,3 +85,19 @@ def test_warnings_go_through_the_logger_and_fail_strict(project, article):
     done = mkdocs_build(project.root, project.root / "site")
     assert done.returncode == 1
     assert "WARNING -  carepress: content/articles/a.md:11:14: [review.due-soon]" in done.stderr
+
+
+def test_one_process_builds_the_same_bytes(demo_site: Path, tmp_path: Path):
+    # `separate_process: false` (for hosts short of memory) runs the same job in MkDocs' process.
+    config = (ROOT / "mkdocs.yml").read_text()
+    option = "  - carepress/compliance:\n      policy_dir: policy\n"
+    assert option in config
+    (tmp_path / "mkdocs.yml").write_text(config.replace(option, option + "      separate_process: false\n"))
+    for name in ("content", "policy"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    site = tmp_path / "site"
+    done = mkdocs_build(tmp_path, site)
+    assert done.returncode == 0, done.stderr[-3000:]
+    files = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(demo_site) for p in demo_site.rglob("*") if p.is_file())
+    assert [f for f in files if (site / f).read_bytes() != (demo_site / f).read_bytes()] == []

@@ -32,6 +32,7 @@ import datetime as dt
 import html
 import os
 import secrets
+import sys
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -427,6 +428,8 @@ class Pipeline:
             import multiprocessing as mp
 
             context = mp.get_context("fork")
+            for stream in (sys.stdout, sys.stderr):
+                stream.flush()  # else the child would write what is buffered a second time
             self._outbox, self._inbox = context.Queue(), context.Queue()
             self._process = context.Process(target=_run_in_child, args=(job, self._inbox, self._outbox),
                                             name="carepress-build", daemon=True)

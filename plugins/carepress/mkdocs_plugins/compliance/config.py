@@ -13,5 +13,8 @@ class ComplianceConfig(Config):
     """The hospital's policy folder, relative to mkdocs.yml."""
     social_dir = c.Type(str, default="social")
     """Where social snippets and the calendar go, relative to mkdocs.yml (never inside the site)."""
+    separate_process = c.Type(bool, default=True)
+    """Check and describe pages in a second process while MkDocs renders
+    (faster on two or more cores; more memory). Off: one process does all."""
     today = c.Optional(c.Type(str))
     """The build date (YYYY-MM-DD). Default: SOURCE_DATE_EPOCH, else today."""

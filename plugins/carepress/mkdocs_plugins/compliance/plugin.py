@@ -64,6 +64,7 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         self.images: list[str] = []
         self._current: PageOut | None = None
         self._reported = False
+        self.separate = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         # Under `mkdocs serve` findings never stop the preview: each page
@@ -134,9 +135,9 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         # A build checks in a second process while MkDocs renders; the
         # preview checks in this one, where the per-page cache stays warm
         # across rebuilds, and reports every finding before it renders.
-        separate = not self.serving and Pipeline.can_fork()
-        job = BuildJob(settings, guess=self._guess(config) if separate else None)
-        self.pipeline = Pipeline(job, separate_process=separate)
+        self.separate = self.config.separate_process and not self.serving and Pipeline.can_fork()
+        job = BuildJob(settings, guess=self._guess(config) if self.separate else None)
+        self.pipeline = Pipeline(job, separate_process=self.separate)
 
     @event_priority(100)
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -151,8 +152,8 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         images = [f for f in files.media_files() if f.src_uri.lower().endswith(IMAGE_SUFFIXES)]
         self.images = [f.abs_dest_path for f in images]
         self.pipeline.send_files(pages, [Path(f.abs_src_path) for f in images])
-        if self.serving or not Pipeline.can_fork():
-            self._report()
+        if not self.separate:
+            self._report()  # everything is checked here and now, before MkDocs renders
         return files
 
     def ask(self, thunk):  # noqa: ANN001, ANN202 - a thunk over the pipeline
