@@ -16,6 +16,7 @@ from carepress.buildjob import BuildJob, JobFailed, NavPage, Pipeline, Settings
 from carepress.emit.blocks import fill_blocks, hold_blocks
 from carepress.emit.page import decorate, make_blocks
 from carepress.frontmatter import read_file
+from helpers import ARTICLE
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = dt.datetime(2026, 11, 24, 12, tzinfo=dt.timezone.utc)
@@ -99,3 +100,22 @@ def test_the_preview_runs_the_same_job_in_process(project):
     pipeline.send_files(_job_pages(project, ["index.md"]), [])
     out = pipeline.page("content/index.md")
     assert out.source == "---\n{}\n---\n\n# Home\n" and out.findings == ()
+
+
+@pytest.mark.parametrize("separate", [True, False], ids=["build", "preview"])
+def test_a_page_that_breaks_the_job_is_named_and_nothing_is_published(project, monkeypatch, separate):
+    import carepress.emit.page
+
+    def broken(*args, **kwargs):
+        raise ValueError("a reference carepress cannot format")
+
+    monkeypatch.setattr(carepress.emit.page, "decorate", broken)
+    project.write("articles/a.md", ARTICLE)
+    pipeline = Pipeline(BuildJob(_settings(project.root)), separate_process=separate)
+    try:
+        pipeline.send_files(_job_pages(project, ["articles/a.md"]), [])
+        with pytest.raises(JobFailed, match="(?s)failed on content/articles/a.md .*nothing was published.*"
+                                            "ValueError: a reference carepress cannot format"):
+            pipeline.page("content/articles/a.md")
+    finally:
+        pipeline.close()

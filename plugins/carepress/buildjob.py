@@ -127,6 +127,7 @@ class BuildJob:
     # In its own short-lived process the job sets what it keeps aside from the
     # collector (see _settle); in the MkDocs process it must not.
     own_process: bool = False
+    current: str = ""  # what the job is working on, for the message if it breaks
     # Where decorate() leaves each HTML block: a word no author can guess.
     placeholder: str = field(default_factory=lambda: f"carepressblock{secrets.token_hex(8)}n")
 
@@ -154,6 +155,7 @@ class BuildJob:
             for rel, path in pages:
                 if rel in self.results:
                     continue  # done from the guess
+                self.current = rel
                 result = check_pages({rel: read_file(path, rel)}, self.policy, s.today, "build", s.lang, s.site_url,
                                      remember=s.serving)
                 page = result.pages[rel]
@@ -240,6 +242,7 @@ class BuildJob:
         s = self.settings
         tz = _tz(self.policy)
         for rel, _ in self.pages:
+            self.current = rel
             page = self.results.get(rel)
             where = nav.get(rel)
             late = make_blocks(self.deferred.pop(rel, ()))
@@ -269,6 +272,7 @@ class BuildJob:
         from .emit.social_outputs import social_files, write_files
 
         s = self.settings
+        self.current = "the social posts"
         target = Path(os.environ.get("CAREPRESS_SOCIAL_DIR") or s.social_dir)
         run = social_files(self.results, self.policy, s.today,
                            lambda doc: nav[doc.rel_path].url if doc.rel_path in nav else s.site_url)
@@ -283,6 +287,7 @@ class BuildJob:
         """Strip image metadata, then read everything published for PHI and script."""
         from .images import strip_in_place
 
+        self.current = "the post-build scan"
         for image in images:
             strip_in_place(image)  # every published image is written as pixels only
         return self._leaks(site_dir, None)
@@ -402,7 +407,7 @@ def _run_in_child(job: BuildJob, outbox: Any, inbox: Any) -> None:
         for message in messages(job, inbox.get):
             outbox.put(message)
     except BaseException:  # noqa: BLE001 - reported to the MkDocs process, which fails the build
-        outbox.put(("crash", traceback.format_exc()))
+        outbox.put(("crash", job.current, traceback.format_exc()))
     finally:
         outbox.close()
         outbox.join_thread()
@@ -424,6 +429,7 @@ class Pipeline:
         self.social: SocialOutcome | None = None
         self.post_build: list[Finding] | None = None
         self._process: Any = None
+        self._job = job
         if separate_process:
             import multiprocessing as mp
 
@@ -464,6 +470,8 @@ class Pipeline:
                 return next(self._messages)
             except StopIteration:
                 raise JobFailed("the carepress build job ended early") from None
+            except Exception:  # noqa: BLE001 - fail closed, naming what the job was working on
+                return ("crash", self._job.current, traceback.format_exc())
         import queue
 
         while True:
@@ -501,7 +509,9 @@ class Pipeline:
         elif kind == "post-build":
             self.post_build = message[1]
         elif kind == "crash":
-            raise JobFailed("carepress failed inside the build (a carepress bug; please report it):\n" + message[1])
+            where = f" on {message[1]}" if message[1] else ""
+            raise JobFailed(f"carepress failed{where} (a carepress bug; please report it with that page; "
+                            f"nothing was published):\n{message[2]}")
 
     def wait(self, done: Callable[[], bool]) -> None:
         while not done():
