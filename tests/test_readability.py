@@ -64,3 +64,11 @@ def test_citation_stripping_is_the_whitespace_run_rule(text):
     from carepress.readability import _drop_citations
 
     assert _drop_citations(text) == re.sub(r"(?<!\s)\s*+\[@[^\[\]]++\]", "", text)
+
+
+@given(st.text(alphabet="ab *_\n.#[]()!", max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_emphasis_marks_all_go_as_the_pattern_removes_them(text):
+    from carepress.readability import _EMPHASIS, _NO_EMPHASIS
+
+    assert text.translate(_NO_EMPHASIS) == _EMPHASIS.sub("", text)

@@ -118,6 +118,7 @@ _INLINE_CODE = re.compile(r"`[^`]*`")
 _HTML_TAG = re.compile(r"<[^<>]++>")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.M)
 _EMPHASIS = re.compile(r"[*_]{1,3}")
+_NO_EMPHASIS = str.maketrans("", "", "*_")
 _REFERENCES = re.compile(r"^#{1,6}\s+References\b.*", re.M | re.S | re.I)
 
 
@@ -154,7 +155,8 @@ def prose(markdown: str) -> str:
             text = pattern.sub(replacement, text)
     if "[@" in text:
         text = _drop_citations(text)
-    text = _LINK.sub(r"\1", text)
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)
     if "`" in text:
         text = _INLINE_CODE.sub("", text)
     if "<" in text:
@@ -183,7 +185,8 @@ def prose(markdown: str) -> str:
             current.append(stripped)
     close()
     text = "\n".join(units)
-    return _EMPHASIS.sub("", text).strip()
+    # Every run of '*' and '_' goes (what _EMPHASIS, [*_]{1,3}, removes), by translation.
+    return text.translate(_NO_EMPHASIS).strip()
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
@@ -197,22 +200,27 @@ def _textstat_lang(lang: str) -> str:
 class Readability:
     grade: float
     words: int
-    longest: tuple[str, ...]
+    prose: str  # the text measured
+
+    @property
+    def longest(self) -> tuple[str, ...]:
+        """The three longest sentences, longest first (only a page over its
+        grade limit needs them)."""
+        sentences = [s.strip() for s in _SENTENCE_END.split(" ".join(self.prose.split())) if s.strip()]
+        # Single-spaced: a sentence's spaces are its words less one.
+        return tuple(heapq.nlargest(3, sentences, key=lambda s: s.count(" ")))
 
 
 def measure(markdown: str, lang: str = "en") -> Readability:
     """Flesch-Kincaid grade of the body prose, rounded to one decimal."""
     text = prose(markdown)
     if not text:
-        return Readability(0.0, 0, ())
+        return Readability(0.0, 0, "")
     # One list of words serves textstat's word count (the same words,
     # lowercased) and its syllable count.
     words = list_words(text, lowercase=True)
     grade = round(_grade(len(words), count_sentences(text), _syllables(words, _textstat_lang(lang))), 1)
-    sentences = [s.strip() for s in _SENTENCE_END.split(" ".join(text.split())) if s.strip()]
-    # Single-spaced: a sentence's spaces are its words less one.
-    longest = tuple(heapq.nlargest(3, sentences, key=lambda s: s.count(" ")))
-    return Readability(grade, len(words), longest)
+    return Readability(grade, len(words), text)
 
 
 if __name__ == "__main__":  # pragma: no cover - an authoring aid

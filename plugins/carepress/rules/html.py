@@ -33,8 +33,9 @@ def unsafe_html(doc: Document, policy: Policy, ctx: Context) -> Iterable[Finding
             "The page contains a raw <script> element; health pages run no scripts of their own.",
             "Remove it. To show code, put it in a code block (```).",
         )
-    line_starts = [0] + [m.end() for m in re.finditer("\n", body)]
-    for issue in htmlscan.scan(body):
+    issues = list(htmlscan.scan(body)) if "<" in body else []
+    line_starts = [0] + [m.end() for m in re.finditer("\n", body)] if issues else []
+    for issue in issues:
         start = line_starts[issue.line - 1] + issue.column - 1
         if issue.kind == "event-handler":
             yield finding(
