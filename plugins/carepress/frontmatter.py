@@ -36,6 +36,7 @@ try:  # pragma: no cover - depends on how PyYAML was built
 except AttributeError:  # pragma: no cover
     _BaseLoader = yaml.SafeLoader
     _C_LOADER = False
+_new_tuple = tuple.__new__
 _YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 _PLAIN_TAGS: dict[str, str] = {}
@@ -105,13 +106,25 @@ class _Walk:
     # as a line break and editors do not (U+0085, U+2028, U+2029): then
     # positions come from the character index, not YAML's line count.
     line_starts: list[int] | None = None
+    aliases_possible: bool = True  # False when the text has no '*' (no alias to count)
 
     def span(self, node: yaml.Node) -> Span:
         start, end = node.start_mark, node.end_mark
         if self.line_starts is not None:
             return Span(*self._place(start.index), *self._place(end.index))
         offset = self.line_offset + 1
-        return Span(start.line + offset, start.column + 1, end.line + offset, end.column + 1)
+        # tuple.__new__ directly: the named tuple's own __new__ is a Python
+        # call, and a page has hundreds of positions.
+        return _new_tuple(Span, (start.line + offset, start.column + 1, end.line + offset, end.column + 1))
+
+    def plain_text(self, node: yaml.Node, depth: int) -> bool:
+        """A text scalar one level below ``depth`` that _walk would accept as
+        it is (counted here): within the limits, and no alias in the file."""
+        if type(node) is yaml.ScalarNode and node.tag == _STR and not self.aliases_possible \
+                and depth < MAX_DEPTH and self.nodes < MAX_NODES:
+            self.nodes += 1
+            return True
+        return False
 
     def _place(self, index: int) -> tuple[int, int]:
         assert self.line_starts is not None
@@ -202,10 +215,22 @@ def _walk(node: yaml.Node, path: tuple[Any, ...], state: _Walk, depth: int) -> A
                 )
                 continue
             state.key_spans[key_path] = state.span(key_node)
-            result[key] = _walk(value_node, key_path, state, depth + 1)
+            if state.plain_text(value_node, depth):
+                # Most values: text, placed and counted as _walk would, without the call.
+                state.spans[key_path] = state.span(value_node)
+                result[key] = value_node.value
+            else:
+                result[key] = _walk(value_node, key_path, state, depth + 1)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_walk(item, path + (i,), state, depth + 1) for i, item in enumerate(node.value)]
+        items: list[Any] = []
+        for i, item in enumerate(node.value):
+            if state.plain_text(item, depth):
+                state.spans[path + (i,)] = state.span(item)
+                items.append(item.value)
+            else:
+                items.append(_walk(item, path + (i,), state, depth + 1))
+        return items
     if node.tag == _STR:
         return node.value  # most values: no need for the constructor's machinery
     try:
@@ -306,7 +331,7 @@ def read_yaml(text: str, rel_path: str, line_offset: int = 0) -> LoadedYaml:
         )
         return LoadedYaml(None, {}, {}, (finding,), True)
     loader = _Loader(text)
-    state = _Walk(rel_path, line_offset, loader)
+    state = _Walk(rel_path, line_offset, loader, aliases_possible="*" in text)
     if _YAML_ONLY_BREAKS.search(text):
         state.line_starts = [0, *(m.end() for m in re.finditer("\n", text))]
     try:
