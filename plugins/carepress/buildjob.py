@@ -4,8 +4,9 @@ MkDocs reads and renders pages on one core. carepress's share of a build
 (reading and checking every page, numbering citations, the review line and
 references, JSON-LD and sharing tags, social snippets and the calendar, and
 the post-build scan) is a ``BuildJob``. Under ``mkdocs build`` it runs in a
-second process, forked when MkDocs hands over its file list, and streams its
-results back in MkDocs' own page order, so the work overlaps the render and
+second process, forked before MkDocs lists its files (it makes the same list
+itself, and MkDocs' own list wins), and streams its results back in MkDocs'
+own page order, so the work overlaps the render and
 the MkDocs process keeps none of it in memory. Under ``mkdocs serve`` it runs
 in the same process, where the per-page result cache stays warm between
 rebuilds and only changed pages are checked again.
@@ -13,7 +14,8 @@ rebuilds and only changed pages are checked again.
 The job's messages, in order (see ``messages``):
 
 1. ``ready`` (the policy loaded) or ``policy-error``;
-2. one ``page`` per page: its findings and the Markdown MkDocs renders
+2. one ``page`` per page, the guessed pages first, the rest after MkDocs'
+   list comes in (an incoming ``files``): its findings and the Markdown MkDocs renders
    (decorated, withheld, or, in the preview, shown under its findings);
 3. ``images``: findings on image metadata; then ``checked``;
 4. once the site's navigation is known (an incoming ``nav``): the alert
@@ -46,7 +48,6 @@ from .model import Finding, Severity
 # empty YAML block also stops it reading MultiMarkdown-style "Key: value"
 # lines at the top of the body as metadata.
 EMPTY_FRONT_MATTER = "---\n{}\n---\n"
-CLINICAL_TYPES = ("article", "myth", "story", "alert")
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ class BuildJob:
 
     # -- 2. pages -------------------------------------------------------------
     def page_outputs(self, pages: Sequence[tuple[str, Path]]) -> Iterator[PageOut]:
-        from .checker import bulk_allocation, check_pages
+        from .checker import bulk_allocation, check_pages, slim
         from .frontmatter import read_file
 
         s = self.settings
@@ -160,12 +161,13 @@ class BuildJob:
                                      remember=s.serving)
                 page = result.pages[rel]
                 yield self._output(page, path)
-                self.results[rel] = _slim(page)
+                self.results[rel] = slim(page, _later_positions)
                 if len(self.results) % 128 == 0:
                     self._settle()
 
     def _output(self, page: Any, path: Path) -> PageOut:
         from .emit.page import decorate, preview_banner, withheld_markdown
+        from .rules import CONTENT_TYPES
 
         s = self.settings
         doc = page.document
@@ -194,7 +196,7 @@ class BuildJob:
             return PageOut(page.rel_path, findings, withheld,
                            EMPTY_FRONT_MATTER + withheld_markdown(doc, self.policy), meta)
         markdown, blocks = doc.body, ()
-        if doc.type in CLINICAL_TYPES and not page.errors:
+        if doc.type in CONTENT_TYPES and not page.errors:
             # A page with errors never reaches a build; in the preview it is
             # shown plainly under its findings, not decorated from bad data.
             decorated = decorate(doc, self.policy, markdown, s.now, placeholder=self.placeholder)
@@ -238,6 +240,7 @@ class BuildJob:
         from .emit.meta import image_for, meta_tags
         from .emit.page import make_blocks
         from .model import parse_date
+        from .rules import CONTENT_TYPES
 
         s = self.settings
         tz = _tz(self.policy)
@@ -262,7 +265,7 @@ class BuildJob:
             last = parse_date(doc.meta.get("last_reviewed")) or s.today
             modified = dt.datetime.combine(last, dt.time(0), tzinfo=tz).isoformat()
             head = []
-            if doc.type in CLINICAL_TYPES and not page.withheld:
+            if doc.type in CONTENT_TYPES and not page.withheld:
                 info = PageInfo(url=where.url, breadcrumbs=tuple(crumbs), lang=lang, image=image, modified=modified)
                 head.append(script_tag(build_graph(doc, self.policy, info)))
             head.append(meta_tags(doc, where.url, image, s.site_name, withheld=bool(page.withheld)))
@@ -341,20 +344,9 @@ def _tz(policy: Any) -> dt.tzinfo:
     return ZoneInfo(str(policy.hospital.get("timezone", "UTC")))
 
 
-def _slim(page: Any) -> Any:
-    """What later steps need of a checked page: front matter and findings,
-    not the body or the file's text (those went to MkDocs already), and the
-    positions of top-level fields and the social block only (what a social
-    finding can point at), not of every citation field."""
-    doc = page.document
-    if doc is None:
-        return page
-
-    def kept(spans: dict[tuple[Any, ...], Any]) -> dict[tuple[Any, ...], Any]:
-        return {path: span for path, span in spans.items() if len(path) <= 1 or path[0] == "social"}
-
-    return dataclasses.replace(page, document=dataclasses.replace(
-        doc, source="", body="", spans=kept(doc.spans), key_spans=kept(doc.key_spans)))
+def _later_positions(path: tuple[Any, ...]) -> bool:
+    """The positions later steps can point at: top-level fields and the social block."""
+    return len(path) <= 1 or path[0] == "social"
 
 
 def messages(job: BuildJob, inbox: Callable[[], tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
@@ -418,7 +410,6 @@ class Pipeline:
 
     def __init__(self, job: BuildJob, *, separate_process: bool) -> None:
         self.ready: dict[str, str] | None = None
-        self.policy_findings: tuple[Finding, ...] = ()
         self.pages: dict[str, PageOut] = {}
         self.listed: set[str] = set()
         self.image_findings: list[Finding] = []
@@ -494,7 +485,6 @@ class Pipeline:
         elif kind == "ready":
             self.ready = message[1]
         elif kind == "policy-error":
-            self.policy_findings = message[1]
             raise PolicyFailed(message[1])
         elif kind == "images":
             self.image_findings = message[1]

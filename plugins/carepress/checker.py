@@ -12,7 +12,7 @@ import datetime as dt
 import gc
 import multiprocessing as mp
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -307,44 +307,37 @@ PARALLEL_THRESHOLD = 300
 _WORKER: tuple[Any, ...] = ()
 
 
-def _prepare(policy: Policy, warm: bool) -> None:
-    """Load what every page needs once, before workers fork, so they share it.
-
-    In a build (``warm=False``) the parent process renders the site and never
-    runs the rules itself, so the readability tables stay out of it: each
-    worker loads them, and the build's own memory stays small."""
+def _prepare() -> None:
+    """Load what every page needs once, before workers fork, so they share it."""
+    from .readability import _syllable_table
     from .schemas import fast_validator, frontmatter_schema
 
     for content_type in (*sorted(CONTENT_TYPES), "page"):
         fast_validator(frontmatter_schema(content_type))
-    if warm:
-        from .readability import _syllable_table
-
-        _syllable_table()
+    _syllable_table()
     all_rules()
 
 
-def _slim(page: PageResult) -> PageResult:
-    """A result without what only rendering needs, to send between processes."""
+def slim(page: PageResult, keep_position: Callable[[tuple[Any, ...]], bool] = lambda path: False) -> PageResult:
+    """A result without the page's text (source and body), and with the
+    positions of only the fields ``keep_position`` names: what a report, or a
+    later step that points at a few fields, needs of a checked page."""
     doc = page.document
     if doc is None:
         return page
-    return replace(page, document=replace(doc, source="", body="", spans={}, key_spans={}))
 
+    def kept(spans: dict[tuple[Any, ...], Any]) -> dict[tuple[Any, ...], Any]:
+        return {path: span for path, span in spans.items() if keep_position(path)}
 
-def _for_rendering(page: PageResult) -> PageResult:
-    """A result as a build keeps it: the body, front matter and positions,
-    not the raw file text (which only the checks read)."""
-    doc = page.document
-    return page if doc is None else replace(page, document=replace(doc, source=""))
+    return replace(page, document=replace(doc, source="", body="", spans=kept(doc.spans),
+                                          key_spans=kept(doc.key_spans)))
 
 
 def _check_chunk(files: list[Path]) -> dict[str, PageResult]:
-    root, policy, today, mode, site_lang, site_url, slim = _WORKER
+    root, policy, today, mode, site_lang, site_url, thin = _WORKER
     with bulk_allocation():
         result = _check_pages(read_pages(root, files), policy, today, mode, site_lang, site_url, remember=False)
-    keep = _slim if slim else _for_rendering if mode == "build" else (lambda page: page)
-    return {rel: keep(page) for rel, page in result.pages.items()}
+    return {rel: slim(page) if thin else page for rel, page in result.pages.items()}
 
 
 def check_files(
@@ -362,7 +355,7 @@ def check_files(
     jobs = jobs or os.cpu_count() or 1
     if jobs < 2 or len(files) < PARALLEL_THRESHOLD or "fork" not in mp.get_all_start_methods():
         return check_pages(read_pages(root, files), policy, today, mode, site_lang, site_url)
-    _prepare(policy, warm=mode != "build")
+    _prepare()
     _WORKER = (root, policy, today, mode, site_lang, site_url, slim)
     # Small chunks: the last one decides when the run ends, so it should be short.
     size = max(8, min(64, len(files) // (jobs * 4)))

@@ -38,7 +38,6 @@ if _CMUDICT_MODULE not in sys.modules:
     sys.modules[_CMUDICT_MODULE] = _module
 
 from textstat.backend.counts._count_sentences import count_sentences  # noqa: E402
-from textstat.backend.counts._count_words import count_words  # noqa: E402
 from textstat.backend.selections._list_words import list_words  # noqa: E402
 from textstat.backend.utils._get_pyphen import get_pyphen  # noqa: E402
 
@@ -81,13 +80,8 @@ def _pyphen_syllables(word: str, lang: str) -> int:
     return len(get_pyphen(lang).positions(word)) + 1
 
 
-def count_syllables(text: str, lang: str = "en_US") -> int:
-    """textstat's syllable count (dictionary first, pyphen for the rest),
-    with the dictionary loaded once and looked up per word."""
-    return _syllables(list_words(text, lowercase=True), lang)
-
-
 def _syllables(words: list[str], lang: str) -> int:
+    """textstat's syllable count: the dictionary first, pyphen for the rest."""
     table = _syllable_table() if lang.split("_")[0].split("-")[0].lower() == "en" else {}
     counts = list(map(table.get, words))
     if None not in counts:
@@ -96,15 +90,10 @@ def _syllables(words: list[str], lang: str) -> int:
 
 
 def _grade(words: int, sentences: int, syllables: int) -> float:
+    """textstat's Flesch-Kincaid grade: 0.39 words/sentence + 11.8 syllables/word - 15.59."""
     if not words or not sentences:
         return 0.0
     return 0.39 * (words / sentences) + 11.8 * (syllables / words) - 15.59
-
-
-def flesch_kincaid_grade(text: str, lang: str = "en_US") -> float:
-    """textstat's Flesch-Kincaid grade: 0.39 words/sentence + 11.8 syllables/word
-    - 15.59, from textstat's own word and sentence counts."""
-    return _grade(count_words(text), count_sentences(text), count_syllables(text, lang))
 
 
 _FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S)

@@ -239,24 +239,24 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         if out is not None and out.meta is not None and self.by_src_uri.get(page.file.src_uri) == out.rel_path:
             page.meta = out.meta
             if out.blocks or out.later:
-                # For on_page_content and on_page_context (popped there).
-                page.meta["carepress_out"] = out
-                page.meta["carepress_later"] = bool(out.later)
+                # For on_page_content, and on_page_context (popped there).
+                page.meta["carepress_blocks"] = (out.blocks, out.later)
         return markdown
 
     @event_priority(100)
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        out = page.meta.pop("carepress_out", None) if self.config.enabled else None
-        if out is None or not (out.blocks or out.later):
+        blocks = page.meta.get("carepress_blocks") if self.config.enabled else None
+        if blocks is None:
             return None
-        return hold_blocks(fill_blocks(html, out.blocks), out.later)
+        now, later = blocks
+        return hold_blocks(fill_blocks(html, now), later)
 
     @event_priority(-100)
     def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav: Navigation):  # noqa: ANN001, ANN201
         """After the site search has read the page: the blocks it excludes."""
         if not self.config.enabled or self.pipeline is None:
             return context
-        later = page.meta.pop("carepress_later", None)
+        later = (page.meta.pop("carepress_blocks", None) or ((), ()))[1]
         rel = self.by_src_uri.get(page.file.src_uri)
         # The last to ask (the schema plugin asked before, at a higher priority).
         made = self.ask(lambda: self.pipeline.head(rel, last=True)) if rel else None
