@@ -127,3 +127,31 @@ def test_compiled_and_explaining_validators_agree(policy):
     for meta in metas:
         rel = frontmatter_schema(meta["type"])
         assert is_valid(rel, meta) == validator(rel).is_valid(meta), meta
+
+
+def test_compiled_validators_are_cached_per_user_and_keyed_on_their_generator(tmp_path, monkeypatch):
+    from carepress import schemas
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    schemas.fast_validator.cache_clear()
+    try:
+        schemas.fast_validator("frontmatter/page.schema.json")
+        first = {p.name for p in (tmp_path / "carepress").glob("validator-*.marshal")}
+        assert len(first) == 1
+        # A change to the code generator must never be served an old cache entry.
+        monkeypatch.setattr(schemas, "_GENERATED_REVISION", "test")
+        schemas.fast_validator.cache_clear()
+        check = schemas.fast_validator("frontmatter/page.schema.json")
+        second = {p.name for p in (tmp_path / "carepress").glob("validator-*.marshal")}
+        assert len(second) == 2 and first < second
+        check({"type": "page", "title": "A page title"})
+    finally:
+        schemas.fast_validator.cache_clear()
+
+
+def test_an_unwritable_cache_gives_the_same_answer(tmp_path, monkeypatch):
+    from carepress.usercache import marshalled
+
+    (tmp_path / "not-a-folder").write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "not-a-folder"))
+    assert marshalled("x.marshal", lambda: {"a": 1}) == {"a": 1}
