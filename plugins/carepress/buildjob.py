@@ -33,9 +33,11 @@ import dataclasses
 import datetime as dt
 import html
 import os
+import pickle
 import secrets
 import sys
 import traceback
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -125,6 +127,9 @@ class BuildJob:
     results: dict[str, Any] = field(default_factory=dict)  # rel_path -> slim PageResult
     dest_uris: dict[str, str] = field(default_factory=dict)  # dest_uri -> rel_path, from the MkDocs process
     deferred: dict[str, Any] = field(default_factory=dict)  # rel_path -> blocks made with the head
+    nav: Mapping[str, NavPage] | None = None  # from the MkDocs process, soon after its file list
+    waiting: list[str] = field(default_factory=list)  # checked pages whose head is not made yet
+    made: dict[str, bytes] = field(default_factory=dict)  # rel_path -> its head, packed (see pack_head)
     # In its own short-lived process the job sets what it keeps aside from the
     # collector (see _settle); in the MkDocs process it must not.
     own_process: bool = False
@@ -162,6 +167,9 @@ class BuildJob:
                 page = result.pages[rel]
                 yield self._output(page, path)
                 self.results[rel] = slim(page, _later_positions)
+                self.waiting.append(rel)
+                if self.nav is not None:
+                    self.make_heads()
                 if len(self.results) % 128 == 0:
                     self._settle()
 
@@ -232,10 +240,29 @@ class BuildJob:
         return active_alerts_banner(self.results, self.policy, self.settings.now,
                                     {rel: p.url for rel, p in nav.items()})
 
-    def heads(self, nav: Mapping[str, NavPage]) -> Iterator[tuple[str, str | None, str, tuple[tuple[str, str], ...]]]:
-        """For each checked page: (rel_path, the tags for <head> (None when
-        carepress/schema is off), the page's language, the HTML blocks made
-        for when the page is written)."""
+    def make_heads(self) -> None:
+        """Make the head of every checked page that is waiting for one.
+
+        A head is made as soon as its page is checked and the navigation is
+        known (MkDocs sends it before it renders the first page), and kept
+        packed until MkDocs writes the page. The page's citations and
+        revisions are then dropped: nothing after the head reads them. So
+        the job holds one page's front matter at a time, not the site's."""
+        nav = self.nav
+        assert nav is not None
+        for rel in self.waiting:
+            self.current = rel
+            made = self._head(rel, nav)
+            if made is not None:
+                self.made[rel] = pack_head(made)
+            page = self.results.get(rel)
+            if page is not None and page.document is not None and page.document.type != "alert":
+                self.results[rel] = _without_head_fields(page)
+        self.waiting.clear()
+
+    def _head(self, rel: str, nav: Mapping[str, NavPage]) -> tuple[str | None, str, tuple[tuple[str, str], ...]] | None:
+        """(the tags for <head> (None when carepress/schema is off), the
+        page's language, the HTML blocks made for when the page is written)."""
         from .emit.jsonld import PageInfo, build_graph, script_tag
         from .emit.meta import image_for, meta_tags
         from .emit.page import make_blocks
@@ -243,33 +270,28 @@ class BuildJob:
         from .rules import CONTENT_TYPES
 
         s = self.settings
-        tz = _tz(self.policy)
-        for rel, _ in self.pages:
-            self.current = rel
-            page = self.results.get(rel)
-            where = nav.get(rel)
-            late = make_blocks(self.deferred.pop(rel, ()))
-            if page is None or where is None or page.document is None or not page.valid or page.errors:
-                if late:
-                    yield rel, None, s.lang, late
-                continue  # only checked pages get structured data (the preview shows the rest)
-            doc = page.document
-            lang = str(doc.meta.get("lang") or s.lang)
-            if not s.heads:
-                yield rel, None, lang, late
-                continue
-            crumbs = [(s.site_name, s.site_url), *where.trail]
-            if not where.is_homepage:
-                crumbs.append((doc.title, where.url))
-            image = image_for(doc, self.policy, where.url, s.site_url)
-            last = parse_date(doc.meta.get("last_reviewed")) or s.today
-            modified = dt.datetime.combine(last, dt.time(0), tzinfo=tz).isoformat()
-            head = []
-            if doc.type in CONTENT_TYPES and not page.withheld:
-                info = PageInfo(url=where.url, breadcrumbs=tuple(crumbs), lang=lang, image=image, modified=modified)
-                head.append(script_tag(build_graph(doc, self.policy, info)))
-            head.append(meta_tags(doc, where.url, image, s.site_name, withheld=bool(page.withheld)))
-            yield rel, "\n".join(head), lang, late
+        page = self.results.get(rel)
+        where = nav.get(rel)
+        late = make_blocks(self.deferred.pop(rel, ()))
+        if page is None or where is None or page.document is None or not page.valid or page.errors:
+            # Only checked pages get structured data (the preview shows the rest).
+            return (None, s.lang, late) if late else None
+        doc = page.document
+        lang = str(doc.meta.get("lang") or s.lang)
+        if not s.heads:
+            return None, lang, late
+        crumbs = [(s.site_name, s.site_url), *where.trail]
+        if not where.is_homepage:
+            crumbs.append((doc.title, where.url))
+        image = image_for(doc, self.policy, where.url, s.site_url)
+        last = parse_date(doc.meta.get("last_reviewed")) or s.today
+        modified = dt.datetime.combine(last, dt.time(0), tzinfo=_tz(self.policy)).isoformat()
+        head = []
+        if doc.type in CONTENT_TYPES and not page.withheld:
+            info = PageInfo(url=where.url, breadcrumbs=tuple(crumbs), lang=lang, image=image, modified=modified)
+            head.append(script_tag(build_graph(doc, self.policy, info)))
+        head.append(meta_tags(doc, where.url, image, s.site_name, withheld=bool(page.withheld)))
+        return "\n".join(head), lang, late
 
     def social_posts(self, nav: Mapping[str, NavPage]) -> SocialOutcome:
         from .emit.social_outputs import social_files, write_files
@@ -338,6 +360,28 @@ class BuildJob:
         return out
 
 
+def pack_head(made: tuple[Any, ...]) -> bytes:
+    """A page's head, kept small until MkDocs writes the page (a quarter of its size)."""
+    return zlib.compress(pickle.dumps(made, pickle.HIGHEST_PROTOCOL), 1)
+
+
+def unpack_head(packed: bytes) -> tuple[str | None, str, tuple[tuple[str, str], ...]]:
+    return pickle.loads(zlib.decompress(packed))  # noqa: S301 - made by this build's own job
+
+
+# What only a page's own HTML and head are made from; the social posts, the
+# calendar, the alert banner and the post-build scan never read them.
+_HEAD_ONLY_FIELDS = ("citations", "revisions")
+
+
+def _without_head_fields(page: Any) -> Any:
+    doc = page.document
+    if not any(key in doc.meta for key in _HEAD_ONLY_FIELDS):
+        return page
+    meta = {key: value for key, value in doc.meta.items() if key not in _HEAD_ONLY_FIELDS}
+    return dataclasses.replace(page, document=dataclasses.replace(doc, meta=meta))
+
+
 def _tz(policy: Any) -> dt.tzinfo:
     from zoneinfo import ZoneInfo
 
@@ -349,7 +393,37 @@ def _later_positions(path: tuple[Any, ...]) -> bool:
     return len(path) <= 1 or path[0] == "social"
 
 
-def messages(job: BuildJob, inbox: Callable[[], tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+class _Mail:
+    """What the MkDocs process sends, in its order: ``files``, ``nav``,
+    ``post-build``. The job looks between pages without waiting, so that it
+    can make heads as soon as the navigation is there."""
+
+    ORDER = ("files", "nav", "post-build")
+
+    def __init__(self, receive: Callable[[], tuple[Any, ...]], poll: Callable[[], tuple[Any, ...] | None]) -> None:
+        self._receive, self._poll = receive, poll
+        self._got: dict[str, tuple[Any, ...]] = {}
+
+    def _take(self, message: tuple[Any, ...]) -> None:
+        expected = self.ORDER[len(self._got)] if len(self._got) < len(self.ORDER) else "nothing"
+        if message[0] != expected:
+            raise JobFailed(f"expected {expected!r} from the MkDocs process, got {message[0]!r}")
+        self._got[message[0]] = message
+
+    def peek(self, kind: str) -> tuple[Any, ...] | None:
+        """The message if it has come, without waiting."""
+        while kind not in self._got and (message := self._poll()) is not None:
+            self._take(message)
+        return self._got.get(kind)
+
+    def wait(self, kind: str) -> tuple[Any, ...]:
+        while kind not in self._got:
+            self._take(self._receive())
+        return self._got[kind]
+
+
+def messages(job: BuildJob, receive: Callable[[], tuple[Any, ...]],
+             poll: Callable[[], tuple[Any, ...] | None] = lambda: None) -> Iterator[tuple[Any, ...]]:
     """The job from start to end, as the messages the MkDocs process reads."""
     try:
         ready = job.start()
@@ -357,34 +431,42 @@ def messages(job: BuildJob, inbox: Callable[[], tuple[Any, ...]]) -> Iterator[tu
         yield ("policy-error", exc.findings)
         return
     yield ("ready", ready)
+    mail = _Mail(receive, poll)
+
+    def look_for_nav() -> None:
+        if job.nav is None and (got := mail.peek("nav")) is not None:
+            _, job.nav, job.dest_uris = got
+
     guessed = job.guess() if job.guess is not None else []
     for out in job.page_outputs(guessed):
         yield ("page", out)
-    _, job.pages, job.images = _expect(inbox(), "files")
+        if mail.peek("files") is not None:
+            look_for_nav()
+    _, job.pages, job.images = mail.wait("files")
     for out in job.page_outputs(job.pages):
         yield ("page", out)
+        look_for_nav()
     listed = {rel for rel, _ in job.pages}
     for rel in [rel for rel in job.results if rel not in listed]:
         del job.results[rel]  # guessed, but not in MkDocs' list after all
         job.deferred.pop(rel, None)
+        job.made.pop(rel, None)
+    job.waiting[:] = [rel for rel in job.waiting if rel in listed]
     job._settle()
     yield ("images", job.image_findings())
     yield ("checked",)
-    _, nav, job.dest_uris = _expect(inbox(), "nav")
-    yield ("banner", job.banner(nav) if job.settings.heads else "")
-    for rel, head, lang, late in job.heads(nav):
-        yield ("head", rel, head, lang, late)
+    if job.nav is None:
+        _, job.nav, job.dest_uris = mail.wait("nav")
+    job.make_heads()
+    yield ("banner", job.banner(job.nav) if job.settings.heads else "")
+    for rel, _ in job.pages:
+        if (packed := job.made.pop(rel, None)) is not None:
+            yield ("head", rel, packed)
     yield ("heads-done",)
     if job.settings.social:
-        yield ("social", job.social_posts(nav))
-    _, site_dir, images = _expect(inbox(), "post-build")
+        yield ("social", job.social_posts(job.nav))
+    _, site_dir, images = mail.wait("post-build")
     yield ("post-build", job.post_build(site_dir, images))
-
-
-def _expect(message: tuple[Any, ...], kind: str) -> tuple[Any, ...]:
-    if message[0] != kind:
-        raise JobFailed(f"expected {kind!r} from the MkDocs process, got {message[0]!r}")
-    return message
 
 
 def _run_in_child(job: BuildJob, outbox: Any, inbox: Any) -> None:
@@ -396,13 +478,22 @@ def _run_in_child(job: BuildJob, outbox: Any, inbox: Any) -> None:
     gc.freeze()
     job.own_process = True
     try:
-        for message in messages(job, inbox.get):
+        for message in messages(job, inbox.get, lambda: _nowait(inbox)):
             outbox.put(message)
     except BaseException:  # noqa: BLE001 - reported to the MkDocs process, which fails the build
         outbox.put(("crash", job.current, traceback.format_exc()))
     finally:
         outbox.close()
         outbox.join_thread()
+
+
+def _nowait(inbox: Any) -> tuple[Any, ...] | None:
+    import queue
+
+    try:
+        return inbox.get_nowait()
+    except queue.Empty:
+        return None
 
 
 class Pipeline:
@@ -415,7 +506,8 @@ class Pipeline:
         self.image_findings: list[Finding] = []
         self.checked = False
         self.banner: str | None = None
-        self.heads: dict[str, tuple[str | None, str, tuple[tuple[str, str], ...]]] = {}
+        self.heads: dict[str, bytes] = {}  # packed (see pack_head) until the page is written
+        self._unpacked: tuple[str, Any] = ("", None)
         self.heads_done = False
         self.social: SocialOutcome | None = None
         self.post_build: list[Finding] | None = None
@@ -434,7 +526,7 @@ class Pipeline:
         else:
             pending: deque[tuple[Any, ...]] = deque()
             self._pending = pending
-            self._messages = messages(job, pending.popleft)
+            self._messages = messages(job, pending.popleft, lambda: pending.popleft() if pending else None)
 
     @staticmethod
     def can_fork() -> bool:
@@ -481,7 +573,7 @@ class Pipeline:
         if kind == "page":
             self.pages[message[1].rel_path] = message[1]
         elif kind == "head":
-            self.heads[message[1]] = message[2:]
+            self.heads[message[1]] = message[2]
         elif kind == "ready":
             self.ready = message[1]
         elif kind == "policy-error":
@@ -528,7 +620,12 @@ class Pipeline:
     def head(self, rel: str, last: bool = False) -> tuple[str | None, str, tuple[tuple[str, str], ...]] | None:
         """The page's head tags, language and late blocks (``last``: the final asker; then forgotten)."""
         self.wait(lambda: rel in self.heads or self.heads_done)
-        return self.heads.pop(rel, None) if last else self.heads.get(rel)
+        packed = self.heads.pop(rel, None) if last else self.heads.get(rel)
+        if packed is None:
+            return None
+        made = self._unpacked[1] if self._unpacked[0] == rel else unpack_head(packed)
+        self._unpacked = ("", None) if last else (rel, made)  # the two plugins ask one after the other
+        return made
 
     def close(self) -> None:
         process, self._process = self._process, None

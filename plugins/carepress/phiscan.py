@@ -10,8 +10,9 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from .frontmatter import read_file
 from .model import Finding, Severity
@@ -196,15 +197,35 @@ def html_text(markup: str) -> str:
 _GENERATED = re.compile(r"<(div|details|ol)\b[^>]*\bdata-carepress\b[^>]*>.*?</\1\s*>", re.S | re.I)
 
 
-def _json_strings(value: object) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _json_strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _json_strings(item)
+class _Found(list):  # type: ignore[type-arg]
+    """The findings in one JSON object's strings, in the order they are written."""
+
+
+def _json_findings(text: str, rel: str, context: PhiContext, cache: ChunkCache) -> list[Finding]:
+    """Every string value of a JSON text scanned, in document order.
+
+    Each object is scanned as soon as it is decoded and only its findings are
+    kept, so a large file (the social snippets, 11 MB at 2,000 pages) is never
+    held as millions of Python objects at once."""
+
+    def collect(value: object, into: list[Finding]) -> None:
+        if isinstance(value, _Found):
+            into.extend(value)
+        elif isinstance(value, str):
+            into.extend(scan_text_chunked(value, rel, context, cache))
+        elif isinstance(value, list):
+            for item in value:
+                collect(item, into)
+
+    def scanned(obj: dict[str, object]) -> _Found:
+        found = _Found()
+        for value in obj.values():
+            collect(value, found)
+        return found
+
+    out: list[Finding] = []
+    collect(json.loads(text, object_hook=scanned), out)
+    return out
 
 
 def scan_output(
@@ -241,12 +262,9 @@ def scan_output(
                 findings.extend(scan_text_chunked(html_text(block.group(0)), shown, default, cache, start_line))
         elif path.suffix.lower() == ".json":
             try:
-                data = json.loads(text)
+                findings.extend(_json_findings(text, shown, context, cache))
             except ValueError:
                 findings.extend(scan_text(text, shown, context))
-                continue
-            for string in _json_strings(data):
-                findings.extend(scan_text_chunked(string, shown, context, cache))
         else:
             findings.extend(scan_text_chunked(text, shown, context, cache))
     return findings
@@ -257,13 +275,20 @@ def search_index_findings(site: Path, contexts: Mapping[str, PhiContext], defaul
     index = site / "search" / "search_index.json"
     if not index.is_file():
         return []
-    data = json.loads(index.read_text(encoding="utf-8"))
     findings: list[Finding] = []
     cache = ChunkCache()  # each page has several entries (one per section) that repeat text
-    for entry in data.get("docs", []):
-        location = str(entry.get("location", "")).split("#")[0]
+
+    def entry(obj: dict[str, Any]) -> Any:
+        # Each entry is scanned as it is decoded, not kept: the index of a
+        # large site would otherwise be held whole as Python objects.
+        if "location" not in obj:
+            return obj  # the index's own settings
+        location = str(obj.get("location", "")).split("#")[0]
         page = (location.rstrip("/") + "/index.html").lstrip("/") if location else "index.html"
         context = contexts.get(page, default)
-        text = html_text(str(entry.get("title", "")) + "\n" + str(entry.get("text", "")))
+        text = html_text(str(obj.get("title", "")) + "\n" + str(obj.get("text", "")))
         findings.extend(scan_text_chunked(text, f"site/search/search_index.json ({location or '/'})", context, cache))
+        return None
+
+    json.loads(index.read_text(encoding="utf-8"), object_hook=entry)
     return findings

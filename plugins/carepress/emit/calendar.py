@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
@@ -377,9 +377,28 @@ def _state(count: int, limit: int, recommended: int | None) -> str:
     return "ok"
 
 
+class _Listing:
+    """Items made one at a time as a template loops over them."""
+
+    def __init__(self, items: list[Any], make: Callable[[Any], Any]) -> None:
+        self._items, self._make = items, make
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    def __iter__(self) -> Iterator[Any]:
+        return map(self._make, self._items)
+
+
 def to_html(posts: Iterable[Post], snippets: Iterable[Snippet], policy: Policy) -> str:
     """A self-contained preview: per platform, a week grid of the planned posts with each
     post's text and its count against the limit; then the snippets with no time planned."""
+    return "".join(to_html_parts(posts, snippets, policy))
+
+
+def to_html_parts(posts: Iterable[Post], snippets: Iterable[Snippet], policy: Policy) -> Iterator[str]:
+    """``to_html`` a piece at a time, for writing as it is made (a large
+    site's preview lists thousands of snippets)."""
     tz = hospital_tz(policy)
     names = {pid: p["name"] for pid, p in policy.platforms["platforms"].items()}
     recommended = {pid: p.get("recommended") for pid, p in policy.platforms["platforms"].items()}
@@ -420,19 +439,16 @@ def to_html(posts: Iterable[Post], snippets: Iterable[Snippet], policy: Policy) 
             })
             monday += dt.timedelta(days=7)
         sections.append({"id": pid, "name": names.get(pid, pid), "weeks": weeks, "total": len(plat_posts)})
-    unscheduled = [
-        {
-            "page": s.page,
-            "platform": names.get(s.platform, s.platform),
-            "text": s.text,
-            "count": s.count,
-            "limit": s.limit,
-            "state": _state(s.count, s.limit, recommended.get(s.platform)),
-        }
-        for s in sorted(snippets, key=lambda s: (s.page, s.platform))
-        if not s.scheduled
-    ]
-    return _environment().get_template("calendar.html").render(
+    waiting = sorted((s for s in snippets if not s.scheduled), key=lambda s: (s.page, s.platform))
+    unscheduled = _Listing(waiting, lambda s: {
+        "page": s.page,
+        "platform": names.get(s.platform, s.platform),
+        "text": s.text,
+        "count": s.count,
+        "limit": s.limit,
+        "state": _state(s.count, s.limit, recommended.get(s.platform)),
+    })
+    return _environment().get_template("calendar.html").generate(
         hospital=policy.hospital.get("name", ""),
         timezone=str(policy.hospital.get("timezone") or "UTC"),
         days=DAYS,

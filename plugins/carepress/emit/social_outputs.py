@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,14 +21,18 @@ from ..atomic import replace_dir
 from ..checker import PageResult
 from ..model import Document, Finding, Severity
 from ..policy import Policy
-from .calendar import CsvLayout, check_calendar, posts_from, to_csv, to_html, to_ical
-from .social import make_snippets, snippets_json
+from .calendar import CsvLayout, check_calendar, posts_from, to_csv, to_html_parts, to_ical
+from .social import make_snippets, snippets_json_parts
+
+# A file's bytes, or what writes its text a piece at a time (the large ones:
+# a 2,000-page site's snippets.json is 11 MB, and is never whole in memory).
+FileBody = bytes | Callable[[], Iterable[str]]
 
 
 @dataclass(frozen=True)
 class SocialRun:
     findings: list[Finding]
-    files: dict[str, bytes]
+    files: dict[str, FileBody]
 
 
 def page_url_for(docs_rel: str, site_url: str) -> str:
@@ -63,11 +67,11 @@ def social_files(
     snippets, findings, takedowns = make_snippets(pages, policy, today, page_url)
     findings = findings + check_calendar(pages, policy, today) + takedown_notices(takedowns, policy)
     posts = posts_from(snippets, pages, policy)
-    files: dict[str, bytes] = {
-        "snippets.json": snippets_json(snippets, findings, takedowns).encode("utf-8"),
+    files: dict[str, FileBody] = {
+        "snippets.json": lambda: snippets_json_parts(snippets, findings, takedowns),
         "takedown.json": (json.dumps(takedowns, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8"),
         "calendar.ics": to_ical(posts, today, name=f"{policy.hospital['name']} social calendar"),
-        "calendar.html": to_html(posts, snippets, policy).encode("utf-8"),
+        "calendar.html": lambda: to_html_parts(posts, snippets, policy),
     }
     for name in sorted(policy.platforms.get("csv_layouts", {})):
         for filename, text in to_csv(posts, CsvLayout.from_policy(policy, name)):
@@ -75,15 +79,20 @@ def social_files(
     return SocialRun(sorted(findings, key=Finding.sort_key), files)
 
 
-def write_files(files: Mapping[str, bytes], target: Path) -> None:
+def write_files(files: Mapping[str, FileBody], target: Path) -> None:
     """Replace ``target`` with exactly these files, atomically by rename."""
     target.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     try:
-        for name, data in files.items():
+        for name, body in files.items():
             path = stage / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            if isinstance(body, bytes):
+                path.write_bytes(body)
+                continue
+            with path.open("w", encoding="utf-8", newline="") as out:
+                for part in body():
+                    out.write(part)
         replace_dir(stage, target)
     finally:
         if stage.exists():
