@@ -301,11 +301,13 @@ class BuildJob:
         target = Path(os.environ.get("CAREPRESS_SOCIAL_DIR") or s.social_dir)
         run = social_files(self.results, self.policy, s.today,
                            lambda doc: nav[doc.rel_path].url if doc.rel_path in nav else s.site_url)
-        if any(f.severity is Severity.ERROR for f in run.findings):
-            return SocialOutcome(tuple(run.findings), (), 0, str(target))  # nothing written until fixed
+        findings = tuple(run.findings)
+        if any(f.severity is Severity.ERROR for f in findings):
+            return SocialOutcome(findings, (), 0, str(target))  # nothing written until fixed
         write_files(run.files, target)
-        leaks = self._leaks(None, target)
-        return SocialOutcome(tuple(run.findings), tuple(leaks), len(run.files), str(target))
+        written = len(run.files)
+        del run  # the snippets, before their files are read back
+        return SocialOutcome(findings, tuple(self._leaks(None, target)), written, str(target))
 
     # -- 5. after MkDocs wrote the site -----------------------------------------
     def post_build(self, site_dir: Path, images: Sequence[Path]) -> list[Finding]:

@@ -37,8 +37,14 @@ if _CMUDICT_MODULE not in sys.modules:
     _module.get_cmudict = cache(_offline_cmudict)  # type: ignore[attr-defined]
     sys.modules[_CMUDICT_MODULE] = _module
 
-from textstat.backend.counts._count_sentences import count_sentences  # noqa: E402
-from textstat.backend.selections._list_words import list_words  # noqa: E402
+from textstat.backend.counts._count_sentences import count_sentences as _count_sentences  # noqa: E402
+from textstat.backend.selections._list_words import list_words as _list_words  # noqa: E402
+
+# textstat keeps its last 128 answers per function, keyed by the whole text.
+# No two pages share a body, so in a build the cache never answers and only
+# holds 128 pages' word lists (6 MB); carepress calls the functions themselves.
+count_sentences = getattr(_count_sentences, "__wrapped__", _count_sentences)
+list_words = getattr(_list_words, "__wrapped__", _list_words)
 from textstat.backend.utils._get_pyphen import get_pyphen  # noqa: E402
 
 

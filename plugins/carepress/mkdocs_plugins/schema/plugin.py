@@ -62,7 +62,9 @@ class SchemaPlugin(BasePlugin[SchemaConfig]):
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         if not self.config.enabled:
             return None
-        lang = page.meta.get("carepress_lang")
+        # Written into the page now; MkDocs keeps every page's meta to the end.
+        page.meta.pop("carepress_head", None)
+        lang = page.meta.pop("carepress_lang", None)
         site_lang = str(config.theme.get("language") or "en")
         if lang and lang != site_lang:
             # The <html> tag sits outside Material's blocks; one replacement in
