@@ -42,6 +42,50 @@ def test_blocks_placed_after_markdown_give_the_same_html_as_inline_blocks(rel, p
     assert fill_blocks(html, make_blocks(held.deferred)) == inline
 
 
+CITED_EVERYWHERE = """\
+# Title [@{a}]
+
+A paragraph cites a source [@{a}]. A second sentence cites two [@{a}; @{b}].
+
+- a list item [@{b}]
+- *emphasis [@{a}]*
+
+| cell | cited |
+|------|-------|
+| one  | here [@{b}] |
+
+## A heading that cites [@{b}]
+
+A setext heading [@{a}]
+-----------------------
+
+!!! note "An admonition title [@{a}]"
+    Its body [@{b}].
+
+??? note "A details title [@{b}]"
+    Hidden text [@{a}].
+
+<div markdown="1">
+Inside HTML with Markdown [@{a}].
+</div>
+"""
+
+
+def test_citations_held_behind_words_give_the_same_html_as_inline(policy):
+    doc = read_file(ROOT / "content" / "articles" / "high-blood-pressure.md", "content/articles/high-blood-pressure.md").document
+    a, b = (c["id"] for c in doc.meta["citations"][:2])
+    body = CITED_EVERYWHERE.format(a=a, b=b)
+    inline = markdown.Markdown(extensions=EXTENSIONS).convert(decorate(doc, policy, body, NOW).markdown)
+    held = decorate(doc, policy, body, NOW, placeholder="cpblockTEST")
+    # Paragraphs, lists, tables and HTML with Markdown get a word; lines whose
+    # text is also a title (headings, admonitions) keep the HTML.
+    assert held.markdown.count('<sup class="cp-cite">') == 5
+    assert [token for token, _ in held.blocks if token.endswith("x")] == [f"cpblockTESTc{n}x" for n in range(8)]
+    html = markdown.Markdown(extensions=EXTENSIONS).convert(held.markdown)
+    html = hold_blocks(fill_blocks(html, held.blocks), [token for token, _ in held.deferred])
+    assert fill_blocks(html, make_blocks(held.deferred)) == inline
+
+
 def test_a_placeholder_markdown_moved_is_replaced_where_it_stands():
     assert fill_blocks("<ul>\n<li>item\ncpX0</li>\n</ul>", [("cpX0", "<div>b</div>")]) == "<ul>\n<li>item\n<div>b</div></li>\n</ul>"
     assert hold_blocks("<p>a</p>\n<p>cpX1</p>\n<p>z</p>", ["cpX1"]) == "<p>a</p>\n<!--cpX1-->\n<p>z</p>"

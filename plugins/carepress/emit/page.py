@@ -10,6 +10,7 @@ author-written text reaches the HTML unescaped.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache, partial
@@ -95,6 +96,40 @@ class _Blocks:
         else:
             self.deferred.append((token, make))
         return "\n\n" + token + "\n\n"
+
+
+    def inline(self, html: str) -> str:
+        """A word standing for a piece of inline HTML, put back right after Markdown."""
+        token = f"{self.prefix}c{len(self.blocks) + len(self.deferred)}x"
+        self.blocks.append((token, html))
+        return token
+
+
+# A numbered citation, as number_citations writes it.
+_CITATION = re.compile(r'<sup class="cp-cite">.*?</sup>')
+# Lines whose text Markdown does not simply put in the page: headings (their
+# text also makes the anchor and the table of contents), admonition, details
+# and tab titles. A citation there stays inline HTML.
+_TITLE_LINE = re.compile(r" {0,3}#|[ \t]*(?:!!!|\?\?\?|===)")
+_SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
+
+
+def _hold_citations(body: str, blocks: _Blocks) -> str:
+    """Each numbered citation behind a word (see _Blocks.inline): inline HTML
+    makes Python-Markdown parse the tags, a fifth of a page's render."""
+
+    def hold(m: re.Match[str]) -> str:
+        start = body.rfind("\n", 0, m.start()) + 1
+        end = body.find("\n", m.end())
+        after = ""  # the next line
+        if end >= 0:
+            stop = body.find("\n", end + 1)
+            after = body[end + 1 : stop if stop >= 0 else len(body)]
+        if _TITLE_LINE.match(body, start) or _SETEXT.match(after):
+            return m.group(0)
+        return blocks.inline(m.group(0))
+
+    return _CITATION.sub(hold, body)
 
 
 def _block(html: str) -> str:
@@ -193,6 +228,8 @@ def decorate(
     known = [c["id"] for c in doc.meta.get("citations") or []]
     numbered = number_citations(markdown, known)
     body = numbered.markdown
+    if placeholder is not None and "cp-cite" in body:
+        body = _hold_citations(body, blocks)
     top = header(doc, policy, now, blocks)
     lines = body.split("\n")
     # The review line goes under the page's H1 when there is one.
