@@ -13,7 +13,7 @@ import markdown
 import pytest
 
 from carepress.buildjob import BuildJob, JobFailed, NavPage, Pipeline, Settings
-from carepress.emit.blocks import fill_blocks, hold_blocks
+from carepress.emit.blocks import fill_blocks, fill_citations, hold_blocks, hold_citations
 from carepress.emit.page import decorate, make_blocks
 from carepress.frontmatter import read_file
 from helpers import ARTICLE
@@ -37,9 +37,11 @@ def test_blocks_placed_after_markdown_give_the_same_html_as_inline_blocks(rel, p
     held = decorate(doc, policy, doc.body, NOW, placeholder="cpblockTEST")
     assert "<div" not in held.markdown and "<ol" not in held.markdown
     html = markdown.Markdown(extensions=EXTENSIONS).convert(held.markdown)
-    html = hold_blocks(fill_blocks(html, held.blocks), [token for token, _ in held.deferred])
+    html = hold_citations(hold_blocks(fill_blocks(html, held.blocks), [token for token, _ in held.deferred]), held.citations)
     assert "cpblockTEST" not in html.replace("<!--cpblockTEST", "")  # what the site search reads
-    assert fill_blocks(html, make_blocks(held.deferred)) == inline
+    # The search reads only the superscripts in titles, which stayed inline HTML.
+    assert html.count('<sup class="cp-cite">') == held.markdown.count('<sup class="cp-cite">')
+    assert fill_citations(fill_blocks(html, make_blocks(held.deferred)), held.citations) == inline
 
 
 CITED_EVERYWHERE = """\
@@ -80,10 +82,12 @@ def test_citations_held_behind_words_give_the_same_html_as_inline(policy):
     # Paragraphs, lists, tables and HTML with Markdown get a word; lines whose
     # text is also a title (headings, admonitions) keep the HTML.
     assert held.markdown.count('<sup class="cp-cite">') == 5
-    assert [token for token, _ in held.blocks if token.endswith("x")] == [f"cpblockTESTc{n}x" for n in range(8)]
+    assert [token for token, _ in held.citations] == [f"cpblockTESTc{n}x" for n in range(8)]
     html = markdown.Markdown(extensions=EXTENSIONS).convert(held.markdown)
-    html = hold_blocks(fill_blocks(html, held.blocks), [token for token, _ in held.deferred])
-    assert fill_blocks(html, make_blocks(held.deferred)) == inline
+    html = hold_citations(hold_blocks(fill_blocks(html, held.blocks), [token for token, _ in held.deferred]), held.citations)
+    # What the site search reads: the five citations in titles, no other.
+    assert html.count('<sup class="cp-cite">') == 5 and html.count("<!--cpblockTESTc") == 8
+    assert fill_citations(fill_blocks(html, make_blocks(held.deferred)), held.citations) == inline
 
 
 def test_a_placeholder_markdown_moved_is_replaced_where_it_stands():

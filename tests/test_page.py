@@ -36,6 +36,17 @@ def test_citations_are_numbered_superscript_links_with_ama_references(project, a
     assert "Centers for Disease Control and Prevention. High Blood Pressure Facts. Accessed September 15, 2026." in refs
 
 
+def test_the_site_search_reads_the_text_without_citation_numbers(project, article):
+    done, site = build(project, article)
+    assert done.returncode == 0, done.stderr
+    index = json.loads((site / "search/search_index.json").read_text())
+    text = " ".join(doc["text"] for doc in index["docs"] if doc["location"].startswith("articles/a/"))
+    # "each year." not "each year.1": lunr would index "year.1" as one word.
+    assert "Get it checked each year." in text
+    assert "<sup" not in text and "carepress" not in text
+    assert "Get it checked each year.<sup" in (site / "articles/a/index.html").read_text()
+
+
 def test_revision_history_is_collapsed_newest_first(project, article):
     done, site = build(project, article)
     html = (site / "articles/a/index.html").read_text()

@@ -79,6 +79,7 @@ class PageOut:
     meta: dict[str, Any] | None = None  # page.meta (None: leave MkDocs' own)
     blocks: tuple[tuple[str, str], ...] = ()  # HTML for right after Markdown (emit.page.fill_blocks)
     later: tuple[str, ...] = ()  # placeholders of the blocks that come with the page's head
+    citations: tuple[tuple[str, str], ...] = ()  # (word, superscript), put in after the site search
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -203,17 +204,17 @@ class BuildJob:
             meta.update(search={"exclude": True}, robots="noindex", carepress_withheld=True)
             return PageOut(page.rel_path, findings, withheld,
                            EMPTY_FRONT_MATTER + withheld_markdown(doc, self.policy), meta)
-        markdown, blocks = doc.body, ()
+        markdown, blocks, citations = doc.body, (), ()
         if doc.type in CONTENT_TYPES and not page.errors:
             # A page with errors never reaches a build; in the preview it is
             # shown plainly under its findings, not decorated from bad data.
             decorated = decorate(doc, self.policy, markdown, s.now, placeholder=self.placeholder)
-            markdown, blocks = decorated.markdown, decorated.blocks
+            markdown, blocks, citations = decorated.markdown, decorated.blocks, decorated.citations
             self.deferred[page.rel_path] = decorated.deferred
         if s.serving and findings:
             markdown = preview_banner(findings) + markdown
         later = tuple(token for token, _ in self.deferred.get(page.rel_path, ()))
-        return PageOut(page.rel_path, findings, withheld, EMPTY_FRONT_MATTER + markdown, meta, blocks, later)
+        return PageOut(page.rel_path, findings, withheld, EMPTY_FRONT_MATTER + markdown, meta, blocks, later, citations)
 
     def _settle(self) -> None:
         """Keep what the job has kept so far out of later collections.

@@ -35,3 +35,18 @@ def hold_blocks(html: str, tokens: Iterable[str]) -> str:
         wrapped = f"<p>{token}</p>"
         html = html.replace(wrapped if wrapped in html else token, f"<!--{token}-->", 1)
     return html
+
+
+def hold_citations(html: str, citations: Iterable[tuple[str, str]]) -> str:
+    """Turn the words that stand for citations into HTML comments, which the
+    site search skips (see ``emit.page._hold_citations``)."""
+    for token, _ in citations:
+        html = html.replace(token, f"<!--{token}-->", 1)
+    return html
+
+
+def fill_citations(html: str, citations: Iterable[tuple[str, str]]) -> str:
+    """Put each citation's superscript where ``hold_citations`` left it."""
+    for token, sup in citations:
+        html = html.replace(f"<!--{token}-->", sup, 1)
+    return html

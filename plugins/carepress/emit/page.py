@@ -69,6 +69,8 @@ class Decorated:
     # ones the site search excludes, made later (make_blocks).
     blocks: tuple[tuple[str, str], ...] = ()
     deferred: tuple[tuple[str, Callable[[], str]], ...] = ()
+    # (word, superscript) for the numbered citations outside titles.
+    citations: tuple[tuple[str, str], ...] = ()
 
 
 class _Blocks:
@@ -86,6 +88,7 @@ class _Blocks:
         self.prefix = prefix
         self.blocks: list[tuple[str, str]] = []
         self.deferred: list[tuple[str, Callable[[], str]]] = []
+        self.citations: list[tuple[str, str]] = []
 
     def __call__(self, make: Callable[[], str], searchable: bool) -> str:
         if self.prefix is None:
@@ -98,10 +101,10 @@ class _Blocks:
         return "\n\n" + token + "\n\n"
 
 
-    def inline(self, html: str) -> str:
-        """A word standing for a piece of inline HTML, put back right after Markdown."""
-        token = f"{self.prefix}c{len(self.blocks) + len(self.deferred)}x"
-        self.blocks.append((token, html))
+    def citation(self, html: str) -> str:
+        """A word standing for a citation's superscript (see ``emit.blocks.hold_citations``)."""
+        token = f"{self.prefix}c{len(self.citations)}x"
+        self.citations.append((token, html))
         return token
 
 
@@ -115,8 +118,10 @@ _SETEXT = re.compile(r" {0,3}(?:=+|-+)[ \t]*$")
 
 
 def _hold_citations(body: str, blocks: _Blocks) -> str:
-    """Each numbered citation behind a word (see _Blocks.inline): inline HTML
-    makes Python-Markdown parse the tags, a fifth of a page's render."""
+    """Each numbered citation behind a word: inline HTML makes Python-Markdown
+    parse the tags, a fifth of a page's render. The superscripts go back in
+    after the site search has read the page, so its index has "stay home."
+    where it had "stay home.1", a word no one searches for."""
 
     def hold(m: re.Match[str]) -> str:
         start = body.rfind("\n", 0, m.start()) + 1
@@ -127,7 +132,7 @@ def _hold_citations(body: str, blocks: _Blocks) -> str:
             after = body[end + 1 : stop if stop >= 0 else len(body)]
         if _TITLE_LINE.match(body, start) or _SETEXT.match(after):
             return m.group(0)
-        return blocks.inline(m.group(0))
+        return blocks.citation(m.group(0))
 
     return _CITATION.sub(hold, body)
 
@@ -240,7 +245,7 @@ def decorate(
             break
     body = "\n".join(lines[:insert_at]) + top + "\n".join(lines[insert_at:])
     bottom = footer(doc, policy, numbered.order, blocks)
-    return Decorated(body + bottom, numbered.order, tuple(blocks.blocks), tuple(blocks.deferred))
+    return Decorated(body + bottom, numbered.order, tuple(blocks.blocks), tuple(blocks.deferred), tuple(blocks.citations))
 
 
 def preview_banner(findings) -> str:

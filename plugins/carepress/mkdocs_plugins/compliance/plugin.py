@@ -26,7 +26,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from ...buildjob import BuildJob, JobFailed, NavPage, PageOut, Pipeline, PolicyFailed, Settings
-from ...emit.blocks import fill_blocks, hold_blocks
+from ...emit.blocks import fill_blocks, fill_citations, hold_blocks, hold_citations
 from ...emit.report import visible
 from ...model import IMAGE_SUFFIXES, Finding, Severity
 from ...project import ProjectError, build_day, build_instant
@@ -238,9 +238,9 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         out, self._current = self._current, None
         if out is not None and out.meta is not None and self.by_src_uri.get(page.file.src_uri) == out.rel_path:
             page.meta = out.meta
-            if out.blocks or out.later:
+            if out.blocks or out.later or out.citations:
                 # For on_page_content, and on_page_context (popped there).
-                page.meta["carepress_blocks"] = (out.blocks, out.later)
+                page.meta["carepress_blocks"] = (out.blocks, out.later, out.citations)
         return markdown
 
     @event_priority(100)
@@ -248,20 +248,22 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         blocks = page.meta.get("carepress_blocks") if self.config.enabled else None
         if blocks is None:
             return None
-        now, later = blocks
-        return hold_blocks(fill_blocks(html, now), later)
+        now, later, citations = blocks
+        return hold_citations(hold_blocks(fill_blocks(html, now), later), citations)
 
     @event_priority(-100)
     def on_page_context(self, context, *, page: Page, config: MkDocsConfig, nav: Navigation):  # noqa: ANN001, ANN201
         """After the site search has read the page: the blocks it excludes."""
         if not self.config.enabled or self.pipeline is None:
             return context
-        later = (page.meta.pop("carepress_blocks", None) or ((), ()))[1]
+        _, later, citations = page.meta.pop("carepress_blocks", None) or ((), (), ())
         rel = self.by_src_uri.get(page.file.src_uri)
         # The last to ask (the schema plugin asked before, at a higher priority).
         made = self.ask(lambda: self.pipeline.head(rel, last=True)) if rel else None
         if made is not None and later:
             page.content = fill_blocks(page.content or "", made[2])
+        if citations:
+            page.content = fill_citations(page.content or "", citations)
         return context
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):  # noqa: ANN001, ANN201 - MkDocs' signature
