@@ -129,7 +129,7 @@ class BuildJob:
     dest_uris: dict[str, str] = field(default_factory=dict)  # dest_uri -> rel_path, from the MkDocs process
     deferred: dict[str, Any] = field(default_factory=dict)  # rel_path -> blocks made with the head
     nav: Mapping[str, NavPage] | None = None  # from the MkDocs process, soon after its file list
-    waiting: list[str] = field(default_factory=list)  # checked pages whose head is not made yet
+    waiting: dict[str, None] = field(default_factory=dict)  # checked pages whose head is not made yet, in order
     made: dict[str, bytes] = field(default_factory=dict)  # rel_path -> its head, packed (see pack_head)
     # In its own short-lived process the job sets what it keeps aside from the
     # collector (see _settle); in the MkDocs process it must not.
@@ -168,9 +168,7 @@ class BuildJob:
                 page = result.pages[rel]
                 yield self._output(page, path)
                 self.results[rel] = slim(page, _later_positions)
-                self.waiting.append(rel)
-                if self.nav is not None:
-                    self.make_heads()
+                self.waiting[rel] = None
                 if len(self.results) % 128 == 0:
                     self._settle()
 
@@ -241,25 +239,34 @@ class BuildJob:
         return active_alerts_banner(self.results, self.policy, self.settings.now,
                                     {rel: p.url for rel, p in nav.items()})
 
-    def make_heads(self) -> None:
-        """Make the head of every checked page that is waiting for one.
+    def make_heads(self, most: int | None = None) -> None:
+        """Make the heads of checked pages that are waiting for one, the
+        oldest first (``most``: at most that many).
 
-        A head is made as soon as its page is checked and the navigation is
-        known (MkDocs sends it before it renders the first page), and kept
-        packed until MkDocs writes the page. The page's citations and
-        revisions are then dropped: nothing after the head reads them. So
-        the job holds one page's front matter at a time, not the site's."""
+        A head is made once its page is checked and the navigation is known
+        (MkDocs sends it before it renders the first page), and kept packed
+        until MkDocs writes the page. The page's citations and revisions are
+        then dropped: nothing after the head reads them. So the job holds the
+        front matter of the pages waiting for a head, not the site's."""
         nav = self.nav
         assert nav is not None
-        for rel in self.waiting:
-            self.current = rel
-            made = self._head(rel, nav)
-            if made is not None:
-                self.made[rel] = pack_head(made)
-            page = self.results.get(rel)
-            if page is not None and page.document is not None and page.document.type != "alert":
-                self.results[rel] = _without_head_fields(page)
-        self.waiting.clear()
+        count = len(self.waiting) if most is None else min(most, len(self.waiting))
+        for _ in range(count):
+            self.make_head(next(iter(self.waiting)))
+
+    def make_head(self, rel: str) -> None:
+        """Make one page's head, if it is waiting for one."""
+        if rel not in self.waiting:
+            return
+        del self.waiting[rel]
+        assert self.nav is not None
+        self.current = rel
+        made = self._head(rel, self.nav)
+        if made is not None:
+            self.made[rel] = pack_head(made)
+        page = self.results.get(rel)
+        if page is not None and page.document is not None and page.document.type != "alert":
+            self.results[rel] = _without_head_fields(page)
 
     def _head(self, rel: str, nav: Mapping[str, NavPage]) -> tuple[str | None, str, tuple[tuple[str, str], ...]] | None:
         """(the tags for <head> (None when carepress/schema is off), the
@@ -425,9 +432,17 @@ class _Mail:
         return self._got[kind]
 
 
+# How many pages the job must be ahead of MkDocs before it spends time on
+# heads, which MkDocs needs only once every page is rendered. Behind, it
+# checks the next page, which MkDocs is waiting for.
+LEAD = 8
+
+
 def messages(job: BuildJob, receive: Callable[[], tuple[Any, ...]],
-             poll: Callable[[], tuple[Any, ...] | None] = lambda: None) -> Iterator[tuple[Any, ...]]:
-    """The job from start to end, as the messages the MkDocs process reads."""
+             poll: Callable[[], tuple[Any, ...] | None] = lambda: None,
+             ahead: Callable[[], int] = lambda: LEAD) -> Iterator[tuple[Any, ...]]:
+    """The job from start to end, as the messages the MkDocs process reads
+    (``ahead``: how many it has not read yet)."""
     try:
         ready = job.start()
     except PolicyFailed as exc:
@@ -439,6 +454,8 @@ def messages(job: BuildJob, receive: Callable[[], tuple[Any, ...]],
     def look_for_nav() -> None:
         if job.nav is None and (got := mail.peek("nav")) is not None:
             _, job.nav, job.dest_uris = got
+        while job.nav is not None and job.waiting and ahead() >= LEAD:
+            job.make_heads(most=1)
 
     guessed = job.guess() if job.guess is not None else []
     for out in job.page_outputs(guessed):
@@ -454,15 +471,15 @@ def messages(job: BuildJob, receive: Callable[[], tuple[Any, ...]],
         del job.results[rel]  # guessed, but not in MkDocs' list after all
         job.deferred.pop(rel, None)
         job.made.pop(rel, None)
-    job.waiting[:] = [rel for rel in job.waiting if rel in listed]
+    job.waiting = {rel: None for rel in job.waiting if rel in listed}
     job._settle()
     yield ("images", job.image_findings())
     yield ("checked",)
     if job.nav is None:
         _, job.nav, job.dest_uris = mail.wait("nav")
-    job.make_heads()
     yield ("banner", job.banner(job.nav) if job.settings.heads else "")
-    for rel, _ in job.pages:
+    for rel, _ in job.pages:  # in the order MkDocs writes the pages
+        job.make_head(rel)
         if (packed := job.made.pop(rel, None)) is not None:
             yield ("head", rel, packed)
     yield ("heads-done",)
@@ -481,13 +498,20 @@ def _run_in_child(job: BuildJob, outbox: Any, inbox: Any) -> None:
     gc.freeze()
     job.own_process = True
     try:
-        for message in messages(job, inbox.get, lambda: _nowait(inbox)):
+        for message in messages(job, inbox.get, lambda: _nowait(inbox), lambda: _unread(outbox)):
             outbox.put(message)
     except BaseException:  # noqa: BLE001 - reported to the MkDocs process, which fails the build
         outbox.put(("crash", job.current, traceback.format_exc()))
     finally:
         outbox.close()
         outbox.join_thread()
+
+
+def _unread(outbox: Any) -> int:
+    try:
+        return int(outbox.qsize())
+    except NotImplementedError:  # macOS: no count; make heads as pages are checked
+        return LEAD
 
 
 def _nowait(inbox: Any) -> tuple[Any, ...] | None:
