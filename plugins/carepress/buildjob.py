@@ -357,7 +357,7 @@ class BuildJob:
         if social_dir is not None:
             # Each post was scanned in its own page's context when it was made
             # (social.phi); this pass catches what the writers and templates add.
-            findings += scan_output(social_dir, "social", {}, default)
+            findings += scan_output(social_dir, "social", {}, default, share=False)
             findings += scan_folder(social_dir, "social")
         out = []
         for f in findings:

@@ -230,12 +230,15 @@ def _json_findings(text: str, rel: str, context: PhiContext, cache: ChunkCache) 
 
 def scan_output(
     folder: Path, display: str, contexts: Mapping[str, PhiContext], default: PhiContext,
-    skip: Sequence[str] = ("assets/", "search/search_index.json"),
+    skip: Sequence[str] = ("assets/", "search/search_index.json"), share: bool = True,
 ) -> list[Finding]:
     """Scan every text file of a built site or social folder.
 
     ``contexts`` maps an output path (``articles/x/index.html``) to the PHI
     context of its source page, so a story's page is read as patient context.
+    ``share``: paragraphs scanned in one file are remembered for the next (a
+    site's pages repeat their navigation; the social files repeat nothing
+    across files, and a large one's paragraphs would only take memory).
     """
     findings: list[Finding] = []
     cache = ChunkCache()
@@ -248,6 +251,8 @@ def scan_output(
         if any(rel.startswith(s) for s in skip if s.endswith("/")) or rel in skip:
             continue
         shown = f"{display}/{rel}"
+        if not share:
+            cache = ChunkCache()
         text = path.read_text(encoding="utf-8", errors="replace")
         context = contexts.get(rel, default)
         if path.suffix.lower() in (".html", ".htm"):
