@@ -5,6 +5,7 @@ with a message, and HTML blocks placed after Markdown read as if inline."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import signal
 from pathlib import Path
@@ -167,3 +168,47 @@ def test_a_page_that_breaks_the_job_is_named_and_nothing_is_published(project, m
             pipeline.page("content/articles/a.md")
     finally:
         pipeline.close()
+
+
+def _heads_job(project, article):
+    for name in ("one", "two", "three"):
+        project.write(f"articles/{name}.md", article.replace("title: ", f"title: Page {name}, ", 1))
+    pages = _job_pages(project, ["articles/one.md", "articles/two.md", "articles/three.md"])
+    nav = {rel: NavPage(f"https://health.riverbend-hospital.example/{rel[8:-3]}/", ()) for rel, _ in pages}
+    return BuildJob(_settings(project.root)), pages, nav
+
+
+def test_heads_are_made_while_the_job_is_ahead_and_the_page_front_matter_let_go(project, article, monkeypatch):
+    from carepress.buildjob import LEAD, messages, unpack_head
+
+    monkeypatch.chdir(project.root)
+    job, pages, nav = _heads_job(project, article)
+    inbox = [("files", pages, []), ("nav", nav, {})]
+    stream = messages(job, lambda: inbox.pop(0), lambda: inbox.pop(0) if inbox else None, lambda: LEAD)
+    assert next(stream)[0] == "ready"
+    assert [next(stream)[1].rel_path for _ in pages] == [rel for rel, _ in pages]
+    # The navigation came in with the first page: the first page's head is
+    # made and packed, and its citations are let go; the second's waits.
+    assert list(job.made) == ["content/articles/one.md"] and list(job.waiting) == ["content/articles/two.md"]
+    kept = job.results["content/articles/one.md"].document.meta
+    assert "citations" not in kept and "revisions" not in kept and kept["approvals"]
+    assert "citations" in job.results["content/articles/two.md"].document.meta
+    assert unpack_head(job.made["content/articles/one.md"])[0].count('"@type":"MedicalWebPage"') == 1
+    inbox.append(("post-build", project.root / "site", []))
+    kinds = [m[0] for m in stream]
+    assert kinds == ["images", "checked", "banner", "head", "head", "head", "heads-done", "social", "post-build"]
+
+
+def test_a_job_behind_mkdocs_checks_pages_first_and_makes_heads_in_page_order(project, article, monkeypatch):
+    from carepress.buildjob import messages, unpack_head
+
+    monkeypatch.chdir(project.root)
+    job, pages, nav = _heads_job(project, article)
+    inbox = [("files", pages, []), ("nav", nav, {}), ("post-build", project.root / "site", [])]
+    stream = messages(job, lambda: inbox.pop(0), lambda: inbox.pop(0) if inbox else None, lambda: 0)
+    assert [m[0] for m in itertools.islice(stream, 5)] == ["ready", "page", "page", "page", "images"]
+    assert job.made == {} and len(job.waiting) == 3  # no head while MkDocs waits for pages
+    out = list(stream)
+    heads = [(m[1], unpack_head(m[2])) for m in out if m[0] == "head"]
+    assert [rel for rel, _ in heads] == [rel for rel, _ in pages]
+    assert all('"@type":"MedicalWebPage"' in head and lang == "en" for _, (head, lang, _) in heads)

@@ -141,3 +141,32 @@ def test_paragraph_chunked_scan_finds_exactly_what_a_whole_scan_finds():
         for text in texts + texts:  # the second pass comes from the cache
             whole = [f.as_dict() for f in scan_text(text, "x", context)]
             assert [f.as_dict() for f in scan_text_chunked(text, "x", context, cache)] == whole
+
+
+def test_output_json_is_scanned_string_by_string_in_document_order(tmp_path):
+    """Objects are scanned as they are decoded, nested ones inside their parent's order."""
+    from carepress.phi import PhiContext
+    from carepress.phiscan import scan_output
+
+    data = {
+        "snippets": [
+            {"page": "a.md", "text": "Call me at (312) 555-0199.", "image": {"alt": "MRN 00123456", "src": "x.png"},
+             "tags": ["fine", "Email jo.patient@gmail.example now"]},
+            {"page": "b.md", "text": "Nothing here.", "more": [{"deep": {"deeper": "Her MRN 00999999 again"}}]},
+        ],
+        "takedowns": [],
+        "z": "Reach me at (773) 555-0142.",
+    }
+    folder = tmp_path / "social"
+    folder.mkdir()
+    (folder / "snippets.json").write_text(json.dumps(data, indent=2))
+    found = [(f.rule, f.message) for f in scan_output(folder, "social", {}, PhiContext(), share=False)]
+    assert found == [
+        ("phi.phone", "A phone number: '(312) 555-0199'"),
+        ("phi.mrn", "A medical record number after 'mrn': '00123456'"),
+        ("phi.email", "An e-mail address: 'jo.patient@gmail.example'"),
+        ("phi.mrn", "A medical record number after 'mrn': '00999999'"),
+        ("phi.phone", "A phone number: '(773) 555-0142'"),
+    ]
+    (folder / "broken.json").write_text('{"text": "Call (312) 555-0199", ')  # not JSON: read as text
+    assert [f.path for f in scan_output(folder, "social", {}, PhiContext())][0] == "social/broken.json"
