@@ -18,6 +18,17 @@ def test_headings_tables_code_and_citations_are_left_out():
     assert prose(text) == "Short words help."
 
 
+def test_code_is_what_superfences_reads_as_code():
+    """A fence with more than a language after it is not a fence: the words
+    after it are on the page, and are measured."""
+    assert prose("Wash your hands.\n\n~~~~python\nx = 1\n~~~~\n\nDry them.\n") == "Wash your hands.\nDry them."
+    # Python-Markdown shows "!!! Rinse well." as inline code: not prose.
+    assert prose("Wash your hands.\n\n``` !!!\nRinse well.\n```\n") == "Wash your hands."
+    # A code span ends with its paragraph: the reader reads both of these.
+    text = prose("Wash your hands.\n\n``` !!!\nRinse well.\n\nDry them.\n```\n")
+    assert text == "Wash your hands.\n``` !!! Rinse well.\nDry them. ```."
+
+
 def test_a_wrapped_list_item_is_one_sentence():
     text = "- Eat less salt and\n  more fruit\n- Walk each day\n"
     assert prose(text) == "Eat less salt and more fruit.\nWalk each day."

@@ -15,6 +15,7 @@ import types
 from dataclasses import dataclass
 from functools import cache
 
+from .mdcode import FENCE as _FENCE
 from .usercache import marshalled
 
 
@@ -102,14 +103,15 @@ def _grade(words: int, sentences: int, syllables: int) -> float:
     return 0.39 * (words / sentences) + 11.8 * (syllables / words) - 15.59
 
 
-_FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.M | re.S)
 _HTML_BLOCK = re.compile(r"^<(div|details|table|figure|script|style)\b.*?^</\1>\s*$", re.M | re.S)
 _HEADING = re.compile(r"^#{1,6}\s.*$", re.M)
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$", re.M)
 _ADMONITION = re.compile(r"^(!!!|\?\?\?\+?)\s*\w+(\s+\"[^\"]*\")?\s*$", re.M)
 _CITATION = re.compile(r"\[@[^\[\]]++\]")  # a literal start: the engine's fast search finds it
 _LINK = re.compile(r"!?\[([^\[\]]*+)\]\([^()]*+\)")
-_INLINE_CODE = re.compile(r"`[^`]*`")
+# A code span as Python-Markdown reads one: a run of backticks closed by a run
+# of the same length in the same paragraph; an unclosed run is plain text.
+_INLINE_CODE = re.compile(r"(?<![\\`])(`+)(?!`)((?:[^\n]|\n(?![ \t]*\n))+?)(?<!`)\1(?!`)")
 _HTML_TAG = re.compile(r"<[^<>]++>")
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.M)
 _EMPHASIS = re.compile(r"[*_]{1,3}")

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..mdcode import FENCE as _FENCE
+from ..mdcode import INLINE_CODE as _INLINE_CODE
 from ..model import Document, Finding, Severity, Span
 from ..policy import Policy
 
@@ -94,19 +96,6 @@ def finding(
     else:
         span = doc.key_span(*where) if key else doc.span(*where)
     return Finding.at(rule_id, doc.rel_path, span, message, hint, severity, kind)
-
-
-# A fence as pymdownx.superfences reads one: ``` or ~~~, then at most a
-# language, attributes in braces or key=value options. Any other text after
-# the fence ("``` !!!") makes it an ordinary line, and what follows it live
-# Markdown, so it must not be blanked as code.
-_FENCE_INFO = (  # each part ends at white space or the line's end, so a long word cannot be split two ways
-    r"""(?:[ \t]*\.?[\w#.+-]+(?=[ \t]|$))?"""
-    r"""(?:[ \t]*\{[^\n]*\}|(?:[ \t]*[a-zA-Z]\w*(?:=(?:"[^"\n]*"|'[^'\n]*'))?(?=[ \t]|$))+)?[ \t]*"""
-)
-_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})" + _FENCE_INFO + r"\n.*?^(?P=fence)[`~]*[ \t]*$", re.M | re.S)
-# An escaped backtick (\`) opens no code span.
-_INLINE_CODE = re.compile(r"(?<![\\`])`[^`\n]*`")
 
 
 def _blank(match: re.Match[str]) -> str:
