@@ -131,6 +131,7 @@ class BuildJob:
     nav: Mapping[str, NavPage] | None = None  # from the MkDocs process, soon after its file list
     waiting: dict[str, None] = field(default_factory=dict)  # checked pages whose head is not made yet, in order
     made: dict[str, bytes] = field(default_factory=dict)  # rel_path -> its head, packed (see pack_head)
+    contexts: tuple[dict[str, Any], dict[str, set[str]]] | None = None  # see _leak_contexts
     # In its own short-lived process the job sets what it keeps aside from the
     # collector (see _settle); in the MkDocs process it must not.
     own_process: bool = False
@@ -327,6 +328,44 @@ class BuildJob:
             strip_in_place(image)  # every published image is written as pixels only
         return self._leaks(site_dir, None)
 
+    def _leak_contexts(self) -> tuple[dict[str, Any], dict[str, set[str]]]:
+        """Per output file: its page's PHI context, and the text a privacy
+        reviewer cleared on that page."""
+        if self.contexts is None:
+            from .checker import suppressions_of
+            from .rules.phi import page_context
+
+            contexts: dict[str, Any] = {}
+            cleared: dict[str, set[str]] = {}
+            for dest, rel in self.dest_uris.items():
+                page = self.results.get(rel)
+                if page is None or page.document is None or not page.valid:
+                    continue  # a page that failed its schema is read in the general context
+                contexts[dest] = page_context(page.document, self.policy)
+                cleared[dest] = {s.text for s in suppressions_of(page.document) if s.rule.startswith("phi.") and s.text}
+            self.contexts = (contexts, cleared)
+        return self.contexts
+
+    def forget_pages(self) -> None:
+        """Once the social posts are made, what is left (the post-build scan)
+        needs each page's PHI context, not the page: the rest is let go
+        before MkDocs writes the last pages and its search index."""
+        self._leak_contexts()
+        self.results.clear()
+        self._give_back()
+
+    def _give_back(self) -> None:
+        """Return the memory freed so far to the system (glibc keeps freed
+        heap for reuse: after 2,000 pages, about 16 MB). Only in the job's own
+        process, which has no further use for it."""
+        if not self.own_process:
+            return
+        import contextlib
+        import ctypes
+
+        with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to ask
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+
     def _leaks(self, site_dir: Path | None, social_dir: Path | None) -> list[Finding]:
         """Errors in the built output: PHI, in each page's own context, and script
         that neither the theme nor carepress put there.
@@ -335,19 +374,11 @@ class BuildJob:
         cleared in that page's output; warnings were already reported on the
         page itself, so only errors are returned here.
         """
-        from .checker import suppressions_of
         from .injection import scan_folder
         from .phiscan import scan_output, search_index_findings
-        from .rules.phi import base_context, page_context
+        from .rules.phi import base_context
 
-        contexts: dict[str, Any] = {}
-        cleared: dict[str, set[str]] = {}
-        for dest, rel in self.dest_uris.items():
-            page = self.results.get(rel)
-            if page is None or page.document is None or not page.valid:
-                continue  # a page that failed its schema is read in the general context
-            contexts[dest] = page_context(page.document, self.policy)
-            cleared[dest] = {s.text for s in suppressions_of(page.document) if s.rule.startswith("phi.") and s.text}
+        contexts, cleared = self._leak_contexts()
         default = dataclasses.replace(base_context(self.policy), patient_context=False)
         findings: list[Finding] = []
         if site_dir is not None:
@@ -482,9 +513,11 @@ def messages(job: BuildJob, receive: Callable[[], tuple[Any, ...]],
         job.make_head(rel)
         if (packed := job.made.pop(rel, None)) is not None:
             yield ("head", rel, packed)
+    job._give_back()  # the checked pages' text and front matter, before the social posts
     yield ("heads-done",)
     if job.settings.social:
         yield ("social", job.social_posts(job.nav))
+    job.forget_pages()
     _, site_dir, images = mail.wait("post-build")
     yield ("post-build", job.post_build(site_dir, images))
 

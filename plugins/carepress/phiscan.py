@@ -83,6 +83,11 @@ class ChunkCache:
 
     def __init__(self) -> None:
         self.hits: dict[tuple[str, PhiContext], tuple[tuple[int, int, PhiHit], ...]] = {}
+        # A paragraph's answer is kept from its second sighting on: most of a
+        # page's paragraphs are its own, and keeping each one's text would
+        # hold the whole site's text. The first sighting leaves only a hash
+        # (a collision only keeps an answer early; answers are found by text).
+        self.seen: set[int] = set()
 
 
 _BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
@@ -97,7 +102,7 @@ def scan_text_chunked(
     # text splits at blank lines, in C; the loop below only looks things up.
     pieces = _PARAGRAPHS.split(_BLANK_LINES.sub("\n", text))
     line = first_line
-    hits = cache.hits
+    hits, seen = cache.hits, cache.seen
     for index, piece in enumerate(pieces):
         if index % 2 or not piece or piece.isspace():
             line += piece.count("\n")
@@ -106,7 +111,11 @@ def scan_text_chunked(
         cached = hits.get(key)
         if cached is None:
             cached = tuple((*line_col(piece, hit.start), hit) for hit in _safe_scan(piece, context, rel))
-            hits[key] = cached
+            sighting = hash(key)
+            if sighting in seen:
+                hits[key] = cached
+            else:
+                seen.add(sighting)
         for hit_line, hit_column, hit in cached:
             if hit.kind == "scan-failed":
                 out.append(Finding("phi.scan-failed", Severity.ERROR, rel, line, 1, message=hit.message, hint=hit.hint))
