@@ -59,6 +59,22 @@ def test_uncommitted_changes_count_too(repo, article, capsys):
     assert "1 page checked" in out
 
 
+def test_only_pages_policy_and_site_settings_are_asked_about(repo, article):
+    """An untracked built site or notes beside the pages are not changes to check."""
+    from carepress.changes import changed_paths, select_pages
+
+    repo.write("articles/new.md", article)
+    (repo.root / "site/articles/a").mkdir(parents=True)
+    (repo.root / "site/articles/a/index.html").write_text("<p>built</p>\n")
+    (repo.root / "notes.md").write_text("A note.\n")
+    root = repo.root.resolve()
+    assert changed_paths(root, "main")[0] == {root / "content/articles/new.md", root / "site/articles/a/index.html",
+                                              root / "notes.md"}
+    selection = select_pages(root, root / "content", root / "policy", "main")
+    assert selection.changed == [root / "content/articles/new.md"]
+    assert changed_paths(root, "main", (root / "content",))[0] == {root / "content/articles/new.md"}
+
+
 def test_policy_change_checks_every_page(repo, capsys):
     people = repo.root / "policy/people.yml"
     people.write_text(people.read_text() + "\n")

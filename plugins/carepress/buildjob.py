@@ -18,11 +18,19 @@ The job's messages, in order (see ``messages``):
    list comes in (an incoming ``files``): its findings and the Markdown MkDocs renders
    (decorated, withheld, or, in the preview, shown under its findings);
 3. ``images``: findings on image metadata; then ``checked``;
-4. once the site's navigation is known (an incoming ``nav``): the alert
-   ``banner``, one ``head`` per page (JSON-LD and sharing tags), ``social``
+4. the alert ``banner``, one ``head`` per page (JSON-LD, sharing tags and
+   the blocks the site search skips, packed), ``heads-done``, then ``social``
    (the snippets and calendar, written only when they have no errors);
 5. after MkDocs has written the site (an incoming ``post-build``): images
    stripped of metadata, then the leak scan's findings.
+
+MkDocs sends its navigation (``nav``) right after its file list, before it
+renders a page. The job looks for it between pages, and from then on makes
+a page's head whenever it is at least ``LEAD`` pages ahead of MkDocs (else
+it checks the next page, which MkDocs waits for); heads still due are made
+after the last page, in MkDocs' order. A page's citations and revisions are
+let go once its head is made, and every page once the social posts are: the
+job holds little more than the pages still waiting for a head.
 
 This module imports no MkDocs; ``mkdocs_plugins`` adapts it to MkDocs' events.
 """

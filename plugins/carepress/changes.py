@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,16 +35,25 @@ def _git(root: Path, *args: str) -> str:
     return done.stdout
 
 
-def changed_paths(root: Path, ref: str) -> tuple[set[Path], set[Path]]:
+def changed_paths(root: Path, ref: str, within: Sequence[Path] = ()) -> tuple[set[Path], set[Path]]:
     """Files changed since the merge base with ``ref`` (committed, staged,
-    unstaged and untracked): the ones that exist, and the ones deleted."""
+    unstaged and untracked): the ones that exist, and the ones deleted.
+    ``within``: only under these paths (a built site left untracked beside
+    the pages would otherwise be thousands of new files to look at)."""
     try:
         _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     except GitError:
         raise GitError(f"--changed-since {ref}: git knows no such commit or branch here.") from None
-    names = _git(root, "diff", "--name-only", "--relative", "--no-renames", f"{ref}...HEAD").splitlines()
-    names += _git(root, "diff", "--name-only", "--relative", "--no-renames", "HEAD").splitlines()
-    names += _git(root, "ls-files", "--others", "--exclude-standard").splitlines()
+    where = ["--"]
+    for path in within:
+        try:
+            where.append(path.resolve().relative_to(root.resolve()).as_posix() or ".")
+        except ValueError:
+            where = ["--"]  # outside the project: ask about everything
+            break
+    names = _git(root, "diff", "--name-only", "--relative", "--no-renames", f"{ref}...HEAD", *where).splitlines()
+    names += _git(root, "diff", "--name-only", "--relative", "--no-renames", "HEAD", *where).splitlines()
+    names += _git(root, "ls-files", "--others", "--exclude-standard", *where).splitlines()
     present, deleted = set(), set()
     for name in filter(None, names):
         path = (root / name).resolve()
@@ -68,10 +78,10 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def select_pages(root: Path, docs_dir: Path, policy_dir: Path, ref: str) -> Selection:
-    present, deleted = changed_paths(root, ref)
+    schema_dir = (root / "schema").resolve()
+    present, deleted = changed_paths(root, ref, (docs_dir, policy_dir, schema_dir, root / "mkdocs.yml", root / "mkdocs.yaml"))
     images = tuple(sorted(p for p in present if p.suffix.lower() in IMAGE_SUFFIXES and _inside(p, docs_dir)))
     every = discover(docs_dir)
-    schema_dir = (root / "schema").resolve()
     config_changed = any(p.name in ("mkdocs.yml", "mkdocs.yaml") and p.parent == root.resolve() for p in present | deleted)
     if config_changed or any(_inside(p, policy_dir) or _inside(p, schema_dir) for p in present | deleted):
         return Selection(every, sorted(p for p in present if p.suffix in MARKDOWN_SUFFIXES), "the policy changed", images)
