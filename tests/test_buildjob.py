@@ -50,6 +50,8 @@ CITED_EVERYWHERE = """\
 
 A paragraph cites a source [@{a}]. A second sentence cites two [@{a}; @{b}].
 
+A chart ![Blood pressure by age [@{b}]](chart.png) in a paragraph.
+
 - a list item [@{b}]
 - *emphasis [@{a}]*
 
@@ -83,11 +85,11 @@ def test_citations_held_behind_words_give_the_same_html_as_inline(policy):
     # Paragraphs, lists, tables and HTML with Markdown get a word; lines whose
     # text is also a title (headings, admonitions) keep the HTML.
     assert held.markdown.count('<sup class="cp-cite">') == 5
-    assert [token for token, _ in held.citations] == [f"cpblockTESTc{n}x" for n in range(8)]
+    assert [token for token, _ in held.citations] == [f"cpblockTESTc{n}x" for n in range(9)]
     html = markdown.Markdown(extensions=EXTENSIONS).convert(held.markdown)
     html = hold_citations(hold_blocks(fill_blocks(html, held.blocks), [token for token, _ in held.deferred]), held.citations)
     # What the site search reads: the five citations in titles, no other.
-    assert html.count('<sup class="cp-cite">') == 5 and html.count("<!--cpblockTESTc") == 8
+    assert html.count('<sup class="cp-cite">') == 5 and html.count("<!--cpblockTESTc") == 9
     assert fill_citations(fill_blocks(html, make_blocks(held.deferred)), held.citations) == inline
 
 

@@ -8,6 +8,7 @@ formatter.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from html import escape
 
 
 def fill_blocks(html: str, blocks: Iterable[tuple[str, str]]) -> str:
@@ -46,7 +47,14 @@ def hold_citations(html: str, citations: Iterable[tuple[str, str]]) -> str:
 
 
 def fill_citations(html: str, citations: Iterable[tuple[str, str]]) -> str:
-    """Put each citation's superscript where ``hold_citations`` left it."""
+    """Put each citation's superscript where ``hold_citations`` left it. In
+    an attribute (an image's alt text), it goes in escaped, as Markdown
+    escapes the superscript's HTML there."""
     for token, sup in citations:
-        html = html.replace(f"<!--{token}-->", sup, 1)
+        marker = f"<!--{token}-->"
+        at = html.find(marker)
+        if at < 0:
+            continue
+        in_tag = html.rfind("<", 0, at) > html.rfind(">", 0, at)
+        html = html[:at] + (escape(sup) if in_tag else sup) + html[at + len(marker) :]
     return html
