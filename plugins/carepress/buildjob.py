@@ -248,23 +248,14 @@ class BuildJob:
         return active_alerts_banner(self.results, self.policy, self.settings.now,
                                     {rel: p.url for rel, p in nav.items()})
 
-    def make_heads(self, most: int | None = None) -> None:
-        """Make the heads of checked pages that are waiting for one, the
-        oldest first (``most``: at most that many).
+    def make_head(self, rel: str) -> None:
+        """Make a page's head, if it is waiting for one.
 
         A head is made once its page is checked and the navigation is known
         (MkDocs sends it before it renders the first page), and kept packed
         until MkDocs writes the page. The page's citations and revisions are
         then dropped: nothing after the head reads them. So the job holds the
         front matter of the pages waiting for a head, not the site's."""
-        nav = self.nav
-        assert nav is not None
-        count = len(self.waiting) if most is None else min(most, len(self.waiting))
-        for _ in range(count):
-            self.make_head(next(iter(self.waiting)))
-
-    def make_head(self, rel: str) -> None:
-        """Make one page's head, if it is waiting for one."""
         if rel not in self.waiting:
             return
         del self.waiting[rel]
@@ -494,7 +485,7 @@ def messages(job: BuildJob, receive: Callable[[], tuple[Any, ...]],
         if job.nav is None and (got := mail.peek("nav")) is not None:
             _, job.nav, job.dest_uris = got
         while job.nav is not None and job.waiting and ahead() >= LEAD:
-            job.make_heads(most=1)
+            job.make_head(next(iter(job.waiting)))  # the oldest first
 
     guessed = job.guess() if job.guess is not None else []
     for out in job.page_outputs(guessed):

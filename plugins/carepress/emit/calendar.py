@@ -39,6 +39,7 @@ __all__ = [
     "posts_from",
     "to_csv",
     "to_html",
+    "to_html_parts",
     "to_ical",
 ]
 

@@ -36,6 +36,7 @@ __all__ = [
     "make_snippets",
     "scheduled_posts",
     "snippets_json",
+    "snippets_json_parts",
     "tracking_link",
 ]
 
