@@ -13,6 +13,8 @@ import re
 
 import markdown
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from carepress.emit import references as refs
 from carepress.emit.references import (
@@ -601,3 +603,18 @@ def test_a_citation_that_wraps_onto_its_own_line_joins_the_word_before_it():
         'The studies were flawed.<sup class="cp-cite"><a href="#ref-a">1</a></sup> Since then\n\n'
         '<sup class="cp-cite"><a href="#ref-a">1</a></sup> opens a paragraph.\n'
     )
+
+
+_MARKDOWNISH = st.text(alphabet=st.sampled_from(list(" \t\n\r`~<>!-*1.a[@]\u2028x")), max_size=80)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_MARKDOWNISH)
+def test_code_ranges_skips_the_scan_only_where_there_can_be_no_code(text):
+    assert refs._code_ranges(text) == refs._scan_code_ranges(text)
+
+
+def test_code_ranges_of_a_plain_body_are_none_and_of_code_are_found():
+    assert refs._code_ranges("Short words help.\n\n- a list item\n  wrapped\n") == []
+    assert refs._code_ranges("Text.\n\n    indented code\n") == [(7, 25)]
+    assert refs._code_ranges("Text.\n\n\tindented code\n") == [(7, 22)]

@@ -122,7 +122,22 @@ def _indent(line: str) -> int:
     return width
 
 
+# A line indented by four columns or more: the only way into an indented code
+# block; and the line breaks other than "\n" that str.splitlines also splits at.
+_INDENTED = re.compile(r"^(?: {4}| {0,3}\t)", re.M)
+_OTHER_BREAKS = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
 def _code_ranges(text: str) -> list[tuple[int, int]]:
+    """``_scan_code_ranges``, without the line-by-line scan for a body that
+    cannot hold code: no backtick, no ``~~~``, no ``<`` and no line indented
+    by four columns (most pages)."""
+    if "`" in text or "~~~" in text or "<" in text or _INDENTED.search(text) or _OTHER_BREAKS.search(text):
+        return _scan_code_ranges(text)
+    return []
+
+
+def _scan_code_ranges(text: str) -> list[tuple[int, int]]:
     """Character ranges of `text` that are code (or comments) in Python-Markdown.
 
     Fenced blocks (``` or ~~~, also indented inside lists and admonitions, as
