@@ -242,11 +242,12 @@ class BuildJob:
         return [f for page in found.values() for f in page.findings]
 
     # -- 4. after the navigation ---------------------------------------------
-    def banner(self, nav: Mapping[str, NavPage]) -> str:
+    def banner(self) -> str:
         from .emit.meta import active_alerts_banner
 
+        assert self.nav is not None
         return active_alerts_banner(self.results, self.policy, self.settings.now,
-                                    {rel: p.url for rel, p in nav.items()})
+                                    {rel: p.url for rel, p in self.nav.items()})
 
     def make_head(self, rel: str) -> None:
         """Make a page's head, if it is waiting for one.
@@ -259,16 +260,15 @@ class BuildJob:
         if rel not in self.waiting:
             return
         del self.waiting[rel]
-        assert self.nav is not None
         self.current = rel
-        made = self._head(rel, self.nav)
+        made = self._head(rel)
         if made is not None:
             self.made[rel] = pack_head(made)
         page = self.results.get(rel)
-        if page is not None and page.document is not None and page.document.type != "alert":
+        if page is not None and page.document is not None:
             self.results[rel] = _without_head_fields(page)
 
-    def _head(self, rel: str, nav: Mapping[str, NavPage]) -> tuple[str | None, str, tuple[tuple[str, str], ...]] | None:
+    def _head(self, rel: str) -> tuple[str | None, str, tuple[tuple[str, str], ...]] | None:
         """(the tags for <head> (None when carepress/schema is off), the
         page's language, the HTML blocks made for when the page is written)."""
         from .emit.jsonld import PageInfo, build_graph, script_tag
@@ -278,8 +278,9 @@ class BuildJob:
         from .rules import CONTENT_TYPES
 
         s = self.settings
+        assert self.nav is not None
         page = self.results.get(rel)
-        where = nav.get(rel)
+        where = self.nav.get(rel)
         late = make_blocks(self.deferred.pop(rel, ()))
         if page is None or where is None or page.document is None or not page.valid or page.errors:
             # Only checked pages get structured data (the preview shows the rest).
@@ -301,10 +302,11 @@ class BuildJob:
         head.append(meta_tags(doc, where.url, image, s.site_name, withheld=bool(page.withheld)))
         return "\n".join(head), lang, late
 
-    def social_posts(self, nav: Mapping[str, NavPage]) -> SocialOutcome:
+    def social_posts(self) -> SocialOutcome:
         from .emit.social_outputs import social_files, write_files
 
-        s = self.settings
+        s, nav = self.settings, self.nav
+        assert nav is not None
         self.current = "the social posts"
         target = Path(os.environ.get("CAREPRESS_SOCIAL_DIR") or s.social_dir)
         run = social_files(self.results, self.policy, s.today,
@@ -507,7 +509,7 @@ def messages(job: BuildJob, receive: Callable[[], tuple[Any, ...]],
     yield ("checked",)
     if job.nav is None:
         _, job.nav, job.dest_uris = mail.wait("nav")
-    yield ("banner", job.banner(job.nav) if job.settings.heads else "")
+    yield ("banner", job.banner() if job.settings.heads else "")
     for rel, _ in job.pages:  # in the order MkDocs writes the pages
         job.make_head(rel)
         if (packed := job.made.pop(rel, None)) is not None:
@@ -515,7 +517,7 @@ def messages(job: BuildJob, receive: Callable[[], tuple[Any, ...]],
     job._give_back()  # the checked pages' text and front matter, before the social posts
     yield ("heads-done",)
     if job.settings.social:
-        yield ("social", job.social_posts(job.nav))
+        yield ("social", job.social_posts())
     job.forget_pages()
     _, site_dir, images = mail.wait("post-build")
     yield ("post-build", job.post_build(site_dir, images))
