@@ -238,6 +238,13 @@ def test_keyword_identifiers_in_forms_and_across_lines() -> None:
     ]
 
 
+def test_keyword_identifiers_right_after_an_opening_quote_or_bracket() -> None:
+    """A keyword a quotation or bracket opens on ("MRN ...", [member ID ...])
+    still introduces its code, as JSON strings and quoted speech often do."""
+    text = 'She read out "MRN 00123456", then [member ID ABC123456] and \u201cacct 99812345\u201d.'
+    assert errors(text) == [("mrn", "00123456"), ("health-plan", "ABC123456"), ("account", "99812345")]
+
+
 def test_vehicle_plate_in_two_parts() -> None:
     assert errors("The report listed his plates, MC 44821, and the VIN.") == [("vehicle", "MC 44821")]
 

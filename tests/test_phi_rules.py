@@ -175,3 +175,39 @@ def test_output_json_is_scanned_string_by_string_in_document_order(tmp_path):
     ]
     (folder / "broken.json").write_text('{"text": "Call (312) 555-0199", ')  # not JSON: read as text
     assert [f.path for f in scan_output(folder, "social", {}, PhiContext())][0] == "social/broken.json"
+
+
+def test_search_index_entries_are_scanned_one_by_one_in_their_pages_context(tmp_path):
+    """Each entry of the index is read in the context of the page it comes from
+    (its location, without the section anchor); an unknown page's in the default."""
+    import dataclasses
+
+    from carepress.phi import PhiContext
+    from carepress.phiscan import search_index_findings
+
+    index = {
+        "config": {"lang": ["en"], "separator": "[\\s\\-]+"},
+        "docs": [
+            {"location": "", "title": "Home", "text": "<p>Welcome to Riverbend.</p>"},
+            {"location": "stories/ann/", "title": "Ann's story", "text": "<p>Ann says: follow me at @ann_walks</p>"},
+            {"location": "stories/ann/#after", "title": "After", "text": "<p>Or at @ann_runs, and MRN 00123456.</p>"},
+            {"location": "articles/flu/", "title": "Flu", "text": "<p>Ask @nurse_jo about it.</p>"},
+        ],
+    }
+    site = tmp_path / "site"
+    (site / "search").mkdir(parents=True)
+    (site / "search/search_index.json").write_text(json.dumps(index, indent=2))
+    story = dataclasses.replace(PhiContext(), patient_context=True)
+    found = [(f.path, f.rule, f.severity.value, f.message)
+             for f in search_index_findings(site, {"stories/ann/index.html": story}, PhiContext())]
+    assert found == [
+        ("site/search/search_index.json (stories/ann/)", "phi.handle", "error", "A social media handle: '@ann_walks'"),
+        ("site/search/search_index.json (stories/ann/)", "phi.handle", "error", "A social media handle: '@ann_runs'"),
+        ("site/search/search_index.json (stories/ann/)", "phi.mrn", "error",
+         "A medical record number after 'mrn': '00123456'"),
+        ("site/search/search_index.json (articles/flu/)", "phi.handle", "warning", "A social media handle: '@nurse_jo'"),
+    ]
+    # An index that is not JSON is still read, as text, in the default context.
+    (site / "search/search_index.json").write_text('{"docs": [{"location": "", "text": "MRN 00123456 on file"')
+    assert [(f.path, f.rule) for f in search_index_findings(site, {}, PhiContext())] == [
+        ("site/search/search_index.json", "phi.mrn")]

@@ -8,11 +8,9 @@ template that leaks front matter into a page is caught too.
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from .frontmatter import read_file
 from .model import Finding, Severity
@@ -206,34 +204,20 @@ def html_text(markup: str) -> str:
 _GENERATED = re.compile(r"<(div|details|ol)\b[^>]*\bdata-carepress\b[^>]*>.*?</\1\s*>", re.S | re.I)
 
 
-class _Found(list):  # type: ignore[type-arg]
-    """The findings in one JSON object's strings, in the order they are written."""
+def _json_findings(path: Path, rel: str, context: PhiContext, cache: ChunkCache) -> list[Finding]:
+    """Every string value of a JSON file scanned, in document order.
 
-
-def _json_findings(text: str, rel: str, context: PhiContext, cache: ChunkCache) -> list[Finding]:
-    """Every string value of a JSON text scanned, in document order.
-
-    Each object is scanned as soon as it is decoded and only its findings are
-    kept, so a large file (the social snippets, 11 MB at 2,000 pages) is never
-    held as millions of Python objects at once."""
-
-    def collect(value: object, into: list[Finding]) -> None:
-        if isinstance(value, _Found):
-            into.extend(value)
-        elif isinstance(value, str):
-            into.extend(scan_text_chunked(value, rel, context, cache))
-        elif isinstance(value, list):
-            for item in value:
-                collect(item, into)
-
-    def scanned(obj: dict[str, object]) -> _Found:
-        found = _Found()
-        for value in obj.values():
-            collect(value, found)
-        return found
+    The file is read as a stream of values (ijson), so a large one (the
+    social snippets, 11 MB at 2,000 pages) is never in memory whole, as text
+    or as Python objects. Keys are names the writers chose, not content.
+    Raises ``ijson.JSONError`` when the file is not JSON."""
+    import ijson
 
     out: list[Finding] = []
-    collect(json.loads(text, object_hook=scanned), out)
+    with path.open("rb") as stream:
+        for _, event, value in ijson.parse(stream):
+            if event == "string":
+                out.extend(scan_text_chunked(value, rel, context, cache))
     return out
 
 
@@ -262,8 +246,11 @@ def scan_output(
         shown = f"{display}/{rel}"
         if not share:
             cache = ChunkCache()
-        text = path.read_text(encoding="utf-8", errors="replace")
         context = contexts.get(rel, default)
+        if path.suffix.lower() == ".json":
+            findings.extend(_json_file_findings(path, shown, context, cache))
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
         if path.suffix.lower() in (".html", ".htm"):
             # carepress's own blocks (review line, references, history) hold
             # staff names and review dates, never a patient's words: they are
@@ -274,35 +261,44 @@ def scan_output(
             for block in blocks:
                 start_line = text.count("\n", 0, block.start()) + 1
                 findings.extend(scan_text_chunked(html_text(block.group(0)), shown, default, cache, start_line))
-        elif path.suffix.lower() == ".json":
-            try:
-                findings.extend(_json_findings(text, shown, context, cache))
-            except ValueError:
-                findings.extend(scan_text(text, shown, context))
         else:
             findings.extend(scan_text_chunked(text, shown, context, cache))
     return findings
 
 
+def _json_file_findings(path: Path, rel: str, context: PhiContext, cache: ChunkCache) -> list[Finding]:
+    """A JSON file's string values; a file that is not JSON is read as text."""
+    import ijson
+
+    try:
+        return _json_findings(path, rel, context, cache)
+    except (ijson.JSONError, UnicodeDecodeError):
+        return scan_text(path.read_text(encoding="utf-8", errors="replace"), rel, context)
+
+
 def search_index_findings(site: Path, contexts: Mapping[str, PhiContext], default: PhiContext) -> list[Finding]:
-    """The search index holds every page's text: scan each entry in its page's context."""
+    """The search index holds every page's text: scan each entry in its page's context.
+
+    Entries are read one at a time from the file (ijson): the index of a
+    large site is never held whole, as text or as objects."""
+    import ijson
+
     index = site / "search" / "search_index.json"
     if not index.is_file():
         return []
     findings: list[Finding] = []
     cache = ChunkCache()  # each page has several entries (one per section) that repeat text
-
-    def entry(obj: dict[str, Any]) -> Any:
-        # Each entry is scanned as it is decoded, not kept: the index of a
-        # large site would otherwise be held whole as Python objects.
-        if "location" not in obj:
-            return obj  # the index's own settings
-        location = str(obj.get("location", "")).split("#")[0]
-        page = (location.rstrip("/") + "/index.html").lstrip("/") if location else "index.html"
-        context = contexts.get(page, default)
-        text = html_text(str(obj.get("title", "")) + "\n" + str(obj.get("text", "")))
-        findings.extend(scan_text_chunked(text, f"site/search/search_index.json ({location or '/'})", context, cache))
-        return None
-
-    json.loads(index.read_text(encoding="utf-8"), object_hook=entry)
+    try:
+        with index.open("rb") as stream:
+            for entry in ijson.items(stream, "docs.item"):
+                if not isinstance(entry, dict):
+                    continue
+                location = str(entry.get("location", "")).split("#")[0]
+                page = (location.rstrip("/") + "/index.html").lstrip("/") if location else "index.html"
+                text = html_text(str(entry.get("title", "")) + "\n" + str(entry.get("text", "")))
+                findings.extend(scan_text_chunked(text, f"site/search/search_index.json ({location or '/'})",
+                                                  contexts.get(page, default), cache))
+    except (ijson.JSONError, UnicodeDecodeError):
+        # Not the index MkDocs writes: read it whole, as any other text.
+        return scan_text(index.read_text(encoding="utf-8", errors="replace"), "site/search/search_index.json", default)
     return findings

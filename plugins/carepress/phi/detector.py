@@ -1203,7 +1203,7 @@ def _keyword_before(sc: _Scan, start: int) -> tuple[str, str] | None:
     """The kind and keyword of the identifier keyword just before ``start``."""
     before = sc.before(start, 48)
     last = before.rstrip(" \t:#.,").rsplit(None, 1)
-    if not last or last[-1].lstrip("(").rstrip(".:#,") not in _KW_TRIGGERS:
+    if not last or last[-1].lstrip("([\"'“‘").rstrip(".:#,") not in _KW_TRIGGERS:
         return None  # the common case: a year, a dose, a count
     toks = _LOOKBACK_TOKEN.findall(before)
     i, suffix = len(toks), False
