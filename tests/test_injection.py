@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from carepress import htmlscan
 from carepress.injection import scan_markup
 from helpers import check_text, line_of, rules
 from test_build import mkdocs_build
@@ -77,3 +81,49 @@ def test_an_iframe_with_an_inline_document_is_refused(article, policy):
     assert [f.rule for f in scan_markup('<iframe srcdoc="&lt;b&gt;x&lt;/b&gt;"></iframe>', "site/a.html")] == [
         "html.injection"
     ]
+
+
+_VALUE_PIECES = ["java", "JAVA", "script", "avascript", "vb", "data", ":", "&#106;", "&#x6A;", "&colon;", "&#58;",
+                 "&#x09;", "&Tab;", "&NewLine;", "&amp;", "\t", "\n", " ", "\x00", "alert(1)", ">", "on",
+                 "https://riverbend-hospital.example/", "#top", "java\tscript", "JaVa\x00ScRiPt", "da\nta", "vbscr\x7fipt"]
+_ATTRIBUTE = st.tuples(
+    st.sampled_from([" ", "/", "\t", "\n", "\x0c", "\x0b", "\x00", "", "  "]),
+    st.sampled_from(["href", "src", "HREF", "title", "class", "onload", "ONCLICK", "onerror", "srcdoc", "SrcDoc",
+                     "data-on", "aria-controls", "formaction", "xlink:href", "button", "x"]),
+    st.sampled_from(['="', "='", "=", " = \"", ""]),
+    st.lists(st.sampled_from(_VALUE_PIECES), max_size=6).map("".join),
+).map(lambda a: a[0] + a[1] + a[2] + a[3] + ('"' if '"' in a[2] else "'" if "'" in a[2] else ""))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.sampled_from(["<a", "<svg", "<img", "<iframe", "<A"]), st.lists(_ATTRIBUTE, min_size=1, max_size=4))
+def test_tags_passed_over_without_the_parser_hold_nothing_it_would_find(name, attributes):
+    """The scan skips HTMLParser for start tags that cannot hold an event
+    handler, a srcdoc or a blocked scheme; what it finds is exactly what
+    parsing every tag finds."""
+    markup = name + "".join(attributes) + ">\n<p>text</p>"
+    everything = []
+    for match in htmlscan._START_TAG.finditer(markup):
+        found = htmlscan.tag_issues(match.group(0))
+        line = markup.count("\n", 0, match.start()) + 1
+        column = match.start() - markup.rfind("\n", 0, match.start())
+        everything += [htmlscan.Issue(i.kind, line, column, i.detail) for i in found]
+    assert htmlscan.scan(markup) == everything
+
+
+def test_tags_that_need_the_parser():
+    """Encoded and split schemes and handlers after quotes or slashes are still read."""
+    cases = {
+        '<a href="&#106;avascript:alert(1)">': ["javascript: in href"],
+        '<a href="java&#x09;script:alert(1)">': ["javascript: in href"],
+        '<a href="java\nscript:alert(1)">': ["javascript: in href"],
+        '<a href="javascript&colon;alert(1)">': ["javascript: in href"],
+        '<svg/onload=alert(1)>': ["onload"],
+        '<a title=">" onclick=alert(1)>': ["onclick"],
+        '<a title="x"onclick=alert(1)>': ["onclick"],
+        '<iframe srcdoc="&lt;script&gt;">': ["an inline document: in srcdoc"],
+        '<a href="https://riverbend-hospital.example/?a=1&amp;b=2" class="md-nav__link">': [],
+        '<button aria-controls="menu" data-md-component="x">': [],
+    }
+    for tag, details in cases.items():
+        assert [i.detail for i in htmlscan.scan(tag)] == details, tag

@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from helpers import check_text, line_of, rules, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -146,6 +149,25 @@ def test_paragraph_chunked_scan_finds_exactly_what_a_whole_scan_finds():
                 # text is not kept (only what the corpus itself repeats).
                 assert len(cache.hits) < len(cache.seen) // 10
         assert len(cache.hits) >= len(cache.seen) - 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([
+    "", " ", "\t", "  \t ", "Call (312) 555-0199 today.", "MRN", "00123456 on file", "Her MRN 00123456.",
+    "  indented text", "Seen on March 3, 2025 by", "Dr. Ana Ruiz", "jo@gmail.example", "<b>", "plain words",
+]), max_size=14), st.booleans())
+def test_paragraph_chunked_scan_equals_a_whole_scan_with_blank_and_whitespace_lines(lines, patient):
+    """Lines of only spaces and tabs break paragraphs as empty ones do; the
+    findings and their lines and columns are those of a whole-text scan."""
+    from carepress.phi import PhiContext
+    from carepress.phiscan import ChunkCache, scan_text, scan_text_chunked
+
+    text = "\n".join(lines)
+    context = PhiContext(patient_context=patient)
+    whole = [f.as_dict() for f in scan_text(text, "x", context)]
+    cache = ChunkCache()
+    for _ in range(3):  # the third time from the cache
+        assert [f.as_dict() for f in scan_text_chunked(text, "x", context, cache)] == whole
 
 
 def test_output_json_is_scanned_string_by_string_in_document_order(tmp_path):

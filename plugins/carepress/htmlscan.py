@@ -55,18 +55,54 @@ class _Scanner(HTMLParser):
 # A start tag, with quoted attribute values (which may hold ">"): possessive
 # runs that stop at the next "<", so a page of unclosed tags stays linear.
 _START_TAG = re.compile(r"""<[a-zA-Z](?:[^<>"']++|"[^"]*+"|'[^']*+')*+>""")
+# What a start tag must hold for HTMLParser to find anything in it: an
+# attribute name starting "on" (names follow a quote, white space or "/"), a
+# srcdoc, a character reference (a value's "&#106;avascript:"), or, with the
+# characters browsers ignore in a scheme taken out, a scheme carepress blocks.
+# A built page has thousands of tags and nearly none of these; the rest need
+# no parser (unsafe_scheme strips the same characters from a value, and a
+# value without "&" is its own text in the tag).
+_ON_ATTRIBUTE = re.compile(r"""on(?<=['"\s/]on)""", re.I)  # the literal first: a fast search
+_BLOCKED_SCHEMES = ("javascript:", "vbscript:", "data:")
+_NOT_IN_SCHEMES = dict.fromkeys([*range(0x21), 0x7F])  # str.translate: what _IGNORED_IN_SCHEME removes
+
+
+def _suspect(tags: str) -> bool:
+    """Whether one start tag, or any of several joined, may hold an issue."""
+    if "&" in tags or _ON_ATTRIBUTE.search(tags):
+        return True
+    folded = tags.lower()
+    if "srcdoc" in folded:
+        return True
+    if ":" not in folded:
+        return False
+    compact = folded.translate(_NOT_IN_SCHEMES)
+    return any(scheme in compact for scheme in _BLOCKED_SCHEMES)
+
+
+def tag_issues(tag: str) -> list[Issue]:
+    """What HTMLParser finds in one start tag (line 1, column 1: the tag's own start)."""
+    scanner = _Scanner()
+    scanner.feed(tag)
+    scanner.close()
+    return scanner.issues
 
 
 def scan(markup: str) -> list[Issue]:
     """Issues in every start tag of ``markup``, each tag parsed on its own
     (HTMLParser alone rescans unclosed tags, quadratic on hostile input)."""
     issues: list[Issue] = []
+    # Every tag at once first (each condition of _suspect holds for the
+    # joined tags if it holds for one of them): a clean page is done here.
+    if not _suspect("\x01".join(_START_TAG.findall(markup))):
+        return issues
     for match in _START_TAG.finditer(markup):
-        scanner = _Scanner()
-        scanner.feed(match.group(0))
-        scanner.close()
-        if scanner.issues:
+        tag = match.group(0)
+        if not _suspect(tag):
+            continue
+        found = tag_issues(tag)
+        if found:
             line = markup.count("\n", 0, match.start()) + 1
             column = match.start() - markup.rfind("\n", 0, match.start())
-            issues.extend(Issue(i.kind, line, column, i.detail) for i in scanner.issues)
+            issues.extend(Issue(i.kind, line, column, i.detail) for i in found)
     return issues

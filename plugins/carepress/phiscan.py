@@ -67,9 +67,6 @@ def scan_text(text: str, rel: str, context: PhiContext) -> list[Finding]:
     return out
 
 
-_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
-
-
 class ChunkCache:
     """PHI hits per paragraph of output text, reused across a build's files.
 
@@ -88,17 +85,18 @@ class ChunkCache:
         self.seen: set[int] = set()
 
 
-_BLANK_LINES = re.compile(r"\n[ \t]*(?=\n)")
-_PARAGRAPHS = re.compile(r"(\n\n+)")
+# A paragraph break: a line end, then lines holding nothing or only spaces
+# and tabs (possessive: no backtracking over a page's indentation).
+_PARAGRAPH_BREAKS = re.compile(r"(\n(?:[ \t]*+\n)++)")
 
 
 def scan_text_chunked(
     text: str, rel: str, context: PhiContext, cache: ChunkCache, first_line: int = 1
 ) -> list[Finding]:
     out: list[Finding] = []
-    # Whitespace-only lines become empty (lines keep their numbers), then the
-    # text splits at blank lines, in C; the loop below only looks things up.
-    pieces = _PARAGRAPHS.split(_BLANK_LINES.sub("\n", text))
+    # The text splits at blank lines (whitespace-only lines count as blank),
+    # in C, in one pass; the loop below only looks things up.
+    pieces = _PARAGRAPH_BREAKS.split(text)
     line = first_line
     hits, seen = cache.hits, cache.seen
     for index, piece in enumerate(pieces):
