@@ -214,3 +214,86 @@ def test_a_job_behind_mkdocs_checks_pages_first_and_makes_heads_in_page_order(pr
     heads = [(m[1], unpack_head(m[2])) for m in out if m[0] == "head"]
     assert [rel for rel, _ in heads] == [rel for rel, _ in pages]
     assert all('"@type":"MedicalWebPage"' in head and lang == "en" for _, (head, lang, _) in heads)
+
+
+def _site(root: Path) -> Path:
+    site = root / "site"
+    for rel, text in {
+        "index.html": "<html><body><p>Welcome to Riverbend.</p></body></html>\n",
+        "a/index.html": "<html><body>\n<p>Her MRN 00123456 is on the form.</p>\n</body></html>\n",
+        "b/index.html": "<html><body><p>Nothing to see.</p></body></html>\n",
+        "assets/widget.html": '<div onclick="go()">A theme file.</div>\n',
+        "sitemap.xml": "<urlset><url><loc>https://health.riverbend-hospital.example/a/</loc></url></urlset>\n",
+        "search/search_index.json": '{"docs": [{"location": "a/", "title": "A", "text": "Call (312) 555-0199."}]}',
+    }.items():
+        (site / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / rel).write_text(text)
+    return site
+
+
+def _one_pass(site: Path, default):
+    from carepress.injection import scan_folder
+    from carepress.phiscan import scan_output, search_index_findings
+
+    return scan_output(site, "site", {}, default) + search_index_findings(site, {}, default) + scan_folder(site, "site")
+
+
+def test_pages_read_as_they_are_written_give_the_findings_of_one_pass_over_the_finished_site(tmp_path, monkeypatch):
+    """A page read early is read again only if it changed since; a page
+    written later, or rewritten after MkDocs wrote it, is read at the end."""
+    import carepress.injection
+    import carepress.phiscan
+    from carepress.buildjob import SiteScan
+    from carepress.phi import PhiContext
+
+    site = _site(tmp_path)
+    default = PhiContext()
+    reads: list[str] = []
+    for module, name in ((carepress.phiscan, "scan_output_file"), (carepress.injection, "scan_file")):
+        real = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda path, *args, real=real:
+                            reads.append(path.relative_to(site).as_posix()) or real(path, *args))
+    early = SiteScan(site, {}, default)
+    early.read("a/index.html")
+    early.read("b/index.html")
+    assert reads == ["a/index.html", "a/index.html", "b/index.html", "b/index.html"]
+    reads.clear()
+    # Rewritten after it was read (another plugin, say), and a page written late.
+    (site / "b/index.html").write_text('<html><body><p onmouseover="x()">Email jo.patient@gmail.example</p></body></html>\n')
+    (site / "c/index.html").parent.mkdir()
+    (site / "c/index.html").write_text("<html><body><p>Reach me at (773) 555-0142.</p></body></html>\n")
+    found = early.findings()
+    assert "a/index.html" not in reads
+    assert reads == ["b/index.html", "c/index.html", "index.html", "sitemap.xml",  # PHI, in file order
+                     "assets/widget.html", "b/index.html", "c/index.html", "index.html"]  # then script
+    monkeypatch.undo()
+    assert [f.as_dict() for f in found] == [f.as_dict() for f in _one_pass(site, default)]
+    assert [(f.path, f.rule) for f in found] == [
+        ("site/a/index.html", "phi.mrn"),
+        ("site/b/index.html", "phi.email"),
+        ("site/c/index.html", "phi.phone"),
+        ("site/search/search_index.json (a/)", "phi.phone"),
+        ("site/assets/widget.html", "html.injection"),
+        ("site/b/index.html", "html.injection"),
+    ]
+
+
+def test_the_job_reads_written_pages_while_it_waits_for_the_end_of_the_build(project, article, monkeypatch):
+    from carepress.buildjob import SiteScan, messages
+
+    monkeypatch.chdir(project.root)
+    job, pages, nav = _heads_job(project, article)
+    site = _site(project.root)
+    read: list[str] = []
+    monkeypatch.setattr(SiteScan, "read", lambda self, rel, real=SiteScan.read: read.append(rel) or real(self, rel))
+    inbox = [("files", pages, []), ("nav", nav, {}), ("written", str(site), "a/index.html"),
+             ("written", str(site), "b/index.html")]
+    stream = messages(job, lambda: inbox.pop(0), lambda: inbox.pop(0) if inbox else None, lambda: 0)
+    assert [m[0] for m in itertools.takewhile(lambda m: m[0] != "social", stream)][-1] == "heads-done"
+    assert read == []  # checking, heads and social posts come first
+    inbox.append(("post-build", site, []))
+    (last,) = list(stream)
+    assert read == ["a/index.html", "b/index.html"] and job.early is None
+    assert [(f.path, f.rule) for f in last[1]] == [
+        ("site/a/index.html", "phi.mrn"), ("site/search/search_index.json (a/)", "phi.phone"),
+        ("site/assets/widget.html", "html.injection")]

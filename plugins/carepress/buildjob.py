@@ -140,6 +140,7 @@ class BuildJob:
     waiting: dict[str, None] = field(default_factory=dict)  # checked pages whose head is not made yet, in order
     made: dict[str, bytes] = field(default_factory=dict)  # rel_path -> its head, packed (see pack_head)
     contexts: tuple[dict[str, Any], dict[str, set[str]]] | None = None  # see _leak_contexts
+    early: SiteScan | None = None  # the site's pages read as MkDocs writes them
     # In its own short-lived process the job sets what it keeps aside from the
     # collector (see _settle); in the MkDocs process it must not.
     own_process: bool = False
@@ -329,6 +330,19 @@ class BuildJob:
             strip_in_place(image)  # every published image is written as pixels only
         return self._leaks(site_dir, None)
 
+    def written(self, site_dir: str, dest_uri: str) -> None:
+        """MkDocs has written this page: read it now, while it renders the rest."""
+        self.current = f"the post-build scan of {dest_uri}"
+        if self.early is None or self.early.site_dir != Path(site_dir):
+            contexts, _ = self._leak_contexts()
+            self.early = SiteScan(Path(site_dir), contexts, self._default_context())
+        self.early.read(dest_uri)
+
+    def _default_context(self) -> Any:
+        from .rules.phi import base_context
+
+        return dataclasses.replace(base_context(self.policy), patient_context=False)
+
     def _leak_contexts(self) -> tuple[dict[str, Any], dict[str, set[str]]]:
         """Per output file: its page's PHI context, and the text a privacy
         reviewer cleared on that page."""
@@ -376,16 +390,15 @@ class BuildJob:
         page itself, so only errors are returned here.
         """
         from .injection import scan_folder
-        from .phiscan import scan_output, search_index_findings
-        from .rules.phi import base_context
+        from .phiscan import scan_output
 
         contexts, cleared = self._leak_contexts()
-        default = dataclasses.replace(base_context(self.policy), patient_context=False)
+        default = self._default_context()
         findings: list[Finding] = []
         if site_dir is not None:
-            findings += scan_output(site_dir, "site", contexts, default)
-            findings += search_index_findings(site_dir, contexts, default)
-            findings += scan_folder(site_dir, "site")
+            early = self.early if self.early is not None and self.early.site_dir == site_dir else None
+            findings += (early or SiteScan(site_dir, contexts, default)).findings()
+            self.early = None
         if social_dir is not None:
             # Each post was scanned in its own page's context when it was made
             # (social.phi); this pass catches what the writers and templates add.
@@ -400,6 +413,67 @@ class BuildJob:
                 continue
             out.append(f)
         return out
+
+
+class SiteScan:
+    """The post-build scan of a site (PHI, the search index, script), file by file.
+
+    Under ``mkdocs build`` the job reads each page as soon as MkDocs has
+    written it, while MkDocs renders the rest. At the end every file of the
+    site is listed again, and a file is read again only if it is new or its
+    size or modification time changed since (a plugin may rewrite pages after
+    the build), so the findings, and their order, are those of one pass over
+    the finished site."""
+
+    def __init__(self, site_dir: Path, contexts: Mapping[str, Any], default: Any) -> None:
+        from .phiscan import ChunkCache
+
+        self.site_dir, self.contexts, self.default = site_dir, contexts, default
+        self.cache = ChunkCache()  # shared by every page: they repeat their navigation
+        self.done: dict[str, tuple[tuple[int, int], list[Finding], list[Finding]]] = {}
+
+    def _stamp(self, rel: str) -> tuple[int, int] | None:
+        try:
+            stat = (self.site_dir / rel).stat()
+        except OSError:
+            return None
+        return stat.st_size, stat.st_mtime_ns
+
+    def read(self, rel: str) -> None:
+        """Read one written page (both scans: a page is an output and a markup file)."""
+        stamp = self._stamp(rel)
+        if stamp is not None and rel.endswith(".html"):
+            self.done[rel] = (stamp, self._phi(rel), self._markup(rel))
+
+    def _phi(self, rel: str) -> list[Finding]:
+        from .phiscan import scan_output_file
+
+        return scan_output_file(self.site_dir / rel, f"site/{rel}", self.contexts.get(rel, self.default),
+                                self.default, self.cache)
+
+    def _markup(self, rel: str) -> list[Finding]:
+        from .injection import scan_file
+
+        return scan_file(self.site_dir / rel, f"site/{rel}")
+
+    def _earlier(self, rel: str, which: int) -> list[Finding] | None:
+        done = self.done.get(rel)
+        return done[which] if done is not None and done[0] == self._stamp(rel) else None  # type: ignore[return-value]
+
+    def findings(self) -> list[Finding]:
+        """Every file's findings, as scan_output, then the search index, then scan_folder give them."""
+        from .injection import markup_files
+        from .phiscan import output_files, search_index_findings
+
+        findings: list[Finding] = []
+        for rel in output_files(self.site_dir):
+            earlier = self._earlier(rel, 1)
+            findings += earlier if earlier is not None else self._phi(rel)
+        findings += search_index_findings(self.site_dir, self.contexts, self.default)
+        for rel in markup_files(self.site_dir):
+            earlier = self._earlier(rel, 2)
+            findings += earlier if earlier is not None else self._markup(rel)
+        return findings
 
 
 def pack_head(made: tuple[Any, ...]) -> bytes:
@@ -445,8 +519,12 @@ class _Mail:
     def __init__(self, receive: Callable[[], tuple[Any, ...]], poll: Callable[[], tuple[Any, ...] | None]) -> None:
         self._receive, self._poll = receive, poll
         self._got: dict[str, tuple[Any, ...]] = {}
+        self.written: deque[tuple[Any, ...]] = deque()  # pages MkDocs has written, any time after ``nav``
 
     def _take(self, message: tuple[Any, ...]) -> None:
+        if message[0] == "written":
+            self.written.append(message[1:])
+            return
         expected = self.ORDER[len(self._got)] if len(self._got) < len(self.ORDER) else "nothing"
         if message[0] != expected:
             raise JobFailed(f"expected {expected!r} from the MkDocs process, got {message[0]!r}")
@@ -458,8 +536,12 @@ class _Mail:
             self._take(message)
         return self._got.get(kind)
 
-    def wait(self, kind: str) -> tuple[Any, ...]:
+    def wait(self, kind: str, meanwhile: Callable[..., None] | None = None) -> tuple[Any, ...]:
+        """The message, once it has come; ``meanwhile`` is given each written page until then."""
         while kind not in self._got:
+            if meanwhile is not None and self.written:
+                meanwhile(*self.written.popleft())
+                continue
             self._take(self._receive())
         return self._got[kind]
 
@@ -519,7 +601,7 @@ def messages(job: BuildJob, receive: Callable[[], tuple[Any, ...]],
     if job.settings.social:
         yield ("social", job.social_posts())
     job.forget_pages()
-    _, site_dir, images = mail.wait("post-build")
+    _, site_dir, images = mail.wait("post-build", meanwhile=job.written)
     yield ("post-build", job.post_build(site_dir, images))
 
 
@@ -600,6 +682,12 @@ class Pipeline:
         """MkDocs' own list of pages (in its order) and images."""
         self.listed = {rel for rel, _ in pages}
         self.send("files", pages, images)
+
+    def written(self, site_dir: str, dest_uri: str) -> None:
+        """MkDocs has written a page. Only a job in its own process reads it
+        early; in one process that would only delay the next page."""
+        if self._process is not None:
+            self._outbox.put(("written", site_dir, dest_uri))
 
     def send(self, *message: Any) -> None:
         if self._process is not None:

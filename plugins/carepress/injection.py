@@ -99,10 +99,15 @@ def scan_markup(text: str, rel: str) -> list[Finding]:
 
 
 def scan_folder(folder: Path, display: str) -> list[Finding]:
-    out: list[Finding] = []
+    return [f for rel in markup_files(folder) for f in scan_file(folder / rel, f"{display}/{rel}")]
+
+
+def markup_files(folder: Path) -> list[str]:
+    """The HTML files scan_folder reads, as paths inside ``folder``, in its order."""
     if not folder.is_dir():
-        return out
-    for path in sorted(folder.rglob("*.htm*")):
-        rel = path.relative_to(folder).as_posix()
-        out.extend(scan_markup(path.read_text(encoding="utf-8", errors="replace"), f"{display}/{rel}"))
-    return out
+        return []
+    return [path.relative_to(folder).as_posix() for path in sorted(folder.rglob("*.htm*"))]
+
+
+def scan_file(path: Path, shown: str) -> list[Finding]:
+    return scan_markup(path.read_text(encoding="utf-8", errors="replace"), shown)

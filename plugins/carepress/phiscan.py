@@ -233,34 +233,45 @@ def scan_output(
     """
     findings: list[Finding] = []
     cache = ChunkCache()
+    for rel in output_files(folder, skip):
+        if not share:
+            cache = ChunkCache()
+        findings.extend(scan_output_file(folder / rel, f"{display}/{rel}", contexts.get(rel, default), default, cache))
+    return findings
+
+
+def output_files(folder: Path, skip: Sequence[str] = ("assets/", "search/search_index.json")) -> list[str]:
+    """The text files scan_output reads, as paths inside ``folder``, in its order."""
     if not folder.is_dir():
-        return findings
+        return []
+    out = []
     for path in sorted(folder.rglob("*")):
         if not path.is_file() or path.suffix.lower() not in TEXT_SUFFIXES:
             continue
         rel = path.relative_to(folder).as_posix()
         if any(rel.startswith(s) for s in skip if s.endswith("/")) or rel in skip:
             continue
-        shown = f"{display}/{rel}"
-        if not share:
-            cache = ChunkCache()
-        context = contexts.get(rel, default)
-        if path.suffix.lower() == ".json":
-            findings.extend(_json_file_findings(path, shown, context, cache))
-            continue
-        text = path.read_text(encoding="utf-8", errors="replace")
-        if path.suffix.lower() in (".html", ".htm"):
-            # carepress's own blocks (review line, references, history) hold
-            # staff names and review dates, never a patient's words: they are
-            # read in the hospital's general context, the rest in the page's.
-            blocks = list(_GENERATED.finditer(text))
-            own = _GENERATED.sub(lambda m: "\n" * m.group(0).count("\n"), text) if blocks else text
-            findings.extend(scan_text_chunked(html_text(own), shown, context, cache))
-            for block in blocks:
-                start_line = text.count("\n", 0, block.start()) + 1
-                findings.extend(scan_text_chunked(html_text(block.group(0)), shown, default, cache, start_line))
-        else:
-            findings.extend(scan_text_chunked(text, shown, context, cache))
+        out.append(rel)
+    return out
+
+
+def scan_output_file(path: Path, shown: str, context: PhiContext, default: PhiContext, cache: ChunkCache) -> list[Finding]:
+    """One output file, read in its page's context (``shown``: its name in findings)."""
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return _json_file_findings(path, shown, context, cache)
+    text = path.read_text(encoding="utf-8", errors="replace")
+    if suffix not in (".html", ".htm"):
+        return scan_text_chunked(text, shown, context, cache)
+    # carepress's own blocks (review line, references, history) hold staff
+    # names and review dates, never a patient's words: they are read in the
+    # hospital's general context, the rest in the page's.
+    blocks = list(_GENERATED.finditer(text))
+    own = _GENERATED.sub(lambda m: "\n" * m.group(0).count("\n"), text) if blocks else text
+    findings = scan_text_chunked(html_text(own), shown, context, cache)
+    for block in blocks:
+        start_line = text.count("\n", 0, block.start()) + 1
+        findings.extend(scan_text_chunked(html_text(block.group(0)), shown, default, cache, start_line))
     return findings
 
 

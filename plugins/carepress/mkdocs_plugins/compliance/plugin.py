@@ -64,6 +64,7 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         self.images: list[str] = []
         self._current: PageOut | None = None
         self._reported = False
+        self._last_page: str | None = None  # the page MkDocs writes after on_post_page
         self.separate = False
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
@@ -118,6 +119,7 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         if not self.config.enabled:
             return
         self.close()
+        self._last_page = None
         settings = Settings(
             root=self.root,
             docs_dir=Path(config.docs_dir).resolve(),
@@ -265,6 +267,15 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         if citations:
             page.content = fill_citations(page.content or "", citations)
         return context
+
+    @event_priority(-100)
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        """MkDocs writes a page right after this event: the page before it is written by now."""
+        if self.config.enabled and self.pipeline is not None:
+            if self._last_page is not None:
+                self.pipeline.written(config.site_dir, self._last_page)
+            self._last_page = page.file.dest_uri
+        return output
 
     def on_env(self, env, *, config: MkDocsConfig, files: Files):  # noqa: ANN001, ANN201 - MkDocs' signature
         if not self.config.enabled or self.pipeline is None:
