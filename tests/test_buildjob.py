@@ -286,8 +286,8 @@ def test_the_job_reads_written_pages_while_it_waits_for_the_end_of_the_build(pro
     site = _site(project.root)
     read: list[str] = []
     monkeypatch.setattr(SiteScan, "read", lambda self, rel, real=SiteScan.read: read.append(rel) or real(self, rel))
-    inbox = [("files", pages, []), ("nav", nav, {}), ("written", str(site), "a/index.html"),
-             ("written", str(site), "b/index.html")]
+    inbox = [("files", pages, []), ("nav", nav, {}), ("written", str(site), ("a/index.html",)),
+             ("written", str(site), ("b/index.html",))]
     stream = messages(job, lambda: inbox.pop(0), lambda: inbox.pop(0) if inbox else None, lambda: 0)
     assert [m[0] for m in itertools.takewhile(lambda m: m[0] != "social", stream)][-1] == "heads-done"
     assert read == []  # checking, heads and social posts come first
@@ -297,3 +297,21 @@ def test_the_job_reads_written_pages_while_it_waits_for_the_end_of_the_build(pro
     assert [(f.path, f.rule) for f in last[1]] == [
         ("site/a/index.html", "phi.mrn"), ("site/search/search_index.json (a/)", "phi.phone"),
         ("site/assets/widget.html", "html.injection")]
+
+
+def test_written_pages_go_to_a_job_in_its_own_process_in_batches(project):
+    from carepress.buildjob import WRITTEN_BATCH
+
+    pipeline = Pipeline(BuildJob(_settings(project.root)), separate_process=False)
+    pipeline.written("/site", "a/index.html")
+    assert list(pipeline._pending) == []  # in one process: read at the end only
+
+    class Outbox(list):
+        put = list.append
+
+    pipeline._process, pipeline._outbox = object(), Outbox()
+    uris = [f"p{n}/index.html" for n in range(2 * WRITTEN_BATCH + 3)]
+    for uri in uris:
+        pipeline.written("/site", uri)
+    assert pipeline._outbox == [("written", "/site", tuple(uris[:WRITTEN_BATCH])),
+                                ("written", "/site", tuple(uris[WRITTEN_BATCH : 2 * WRITTEN_BATCH]))]

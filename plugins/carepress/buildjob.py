@@ -330,13 +330,14 @@ class BuildJob:
             strip_in_place(image)  # every published image is written as pixels only
         return self._leaks(site_dir, None)
 
-    def written(self, site_dir: str, dest_uri: str) -> None:
-        """MkDocs has written this page: read it now, while it renders the rest."""
-        self.current = f"the post-build scan of {dest_uri}"
+    def written(self, site_dir: str, dest_uris: Sequence[str]) -> None:
+        """MkDocs has written these pages: read them now, while it renders the rest."""
         if self.early is None or self.early.site_dir != Path(site_dir):
             contexts, _ = self._leak_contexts()
             self.early = SiteScan(Path(site_dir), contexts, self._default_context())
-        self.early.read(dest_uri)
+        for dest_uri in dest_uris:
+            self.current = f"the post-build scan of {dest_uri}"
+            self.early.read(dest_uri)
 
     def _default_context(self) -> Any:
         from .rules.phi import base_context
@@ -546,6 +547,9 @@ class _Mail:
         return self._got[kind]
 
 
+# How many written pages the MkDocs process reports to the job at a time.
+WRITTEN_BATCH = 32
+
 # How many pages the job must be ahead of MkDocs before it spends time on
 # heads, which MkDocs needs only once every page is rendered. Behind, it
 # checks the next page, which MkDocs is waiting for.
@@ -656,6 +660,7 @@ class Pipeline:
         self.post_build: list[Finding] | None = None
         self._process: Any = None
         self._job = job
+        self._written: list[str] = []  # written pages not yet sent (see written)
         if separate_process:
             import multiprocessing as mp
 
@@ -685,9 +690,15 @@ class Pipeline:
 
     def written(self, site_dir: str, dest_uri: str) -> None:
         """MkDocs has written a page. Only a job in its own process reads it
-        early; in one process that would only delay the next page."""
-        if self._process is not None:
-            self._outbox.put(("written", site_dir, dest_uri))
+        early; in one process that would only delay the next page. Pages go
+        in batches: each message wakes the queue's feeder thread, which takes
+        the interpreter lock from the page MkDocs is rendering."""
+        if self._process is None:
+            return
+        self._written.append(dest_uri)
+        if len(self._written) >= WRITTEN_BATCH:
+            self._outbox.put(("written", site_dir, tuple(self._written)))
+            self._written.clear()
 
     def send(self, *message: Any) -> None:
         if self._process is not None:
