@@ -380,3 +380,18 @@ def test_retracted_pmid_behind_a_clean_doi(article, policy):
     text = with_locator(article, "DOI: 10.1002/14651858.CD001800.pub4\n    PMID: '32356626'")
     findings = of(check_text(text, policy))
     assert rules(findings) == [("source.retracted", line_of(text, "PMID:"))]
+
+
+def test_the_same_unprintable_citation_is_reported_on_every_page_that_cites_it(policy):
+    """The answer for a citation is kept by its content: a second page citing
+    it is told the same, and the same source with a real date passes."""
+    broken = (ROOT / "tests/hostile/impossible-date-parts.md").read_text()
+    seen = []
+    for rel in ("content/articles/one.md", "content/articles/two.md"):
+        seen.append([(f.rule, f.line, f.message) for f in check_text(broken, policy, rel=rel)
+                     if f.rule == "source.citation-format"])
+    assert seen[0] == seen[1] and len(seen[0]) == 1
+    assert seen[0][0][:2] == ("source.citation-format", 13)
+    assert seen[0][0][2].startswith("Citation 'cdc-hbp' cannot be printed as a reference: reference 'cdc-hbp' issued")
+    fixed = broken.replace("[[2026, 13, 40]]", "[[2026, 1, 20]]")
+    assert [f for f in check_text(fixed, policy) if f.rule == "source.citation-format"] == []

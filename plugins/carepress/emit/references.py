@@ -653,6 +653,29 @@ def _to_csl(item: Mapping[str, Any], key: str) -> tuple[dict[str, Any], str | No
     return csl, url, doi
 
 
+# The citation-format rule converts every citation of every page only to
+# learn whether it can be printed. A site cites the same sources on many
+# pages, so each answer is kept, per process, by the citation's content.
+_PROBLEMS: dict[str, str | None] = {}
+
+
+def csl_problem(item: Mapping[str, Any], key: str) -> str | None:
+    """Why the citation cannot be printed as a reference (None: it can)."""
+    # An item without an id is named by its position in messages: part of the key.
+    memo = repr(item) if "id" in item else f"{key}\x00{item!r}"
+    if memo in _PROBLEMS:
+        return _PROBLEMS[memo]
+    try:
+        _to_csl(item, key)
+        problem = None
+    except (ValueError, OverflowError, TypeError) as exc:
+        problem = str(exc)
+    if len(_PROBLEMS) >= 20_000:
+        _PROBLEMS.clear()
+    _PROBLEMS[memo] = problem
+    return problem
+
+
 def _is_web_url(url: str) -> bool:
     if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
         return False

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,6 +20,7 @@ PMID_PATTERN = re.compile(r"^[1-9]\d{0,8}$")
 PMCID_PATTERN = re.compile(r"^PMC\d{1,9}$")
 
 
+@lru_cache(maxsize=8192)  # a site cites the same sources on many pages
 def host(url: str) -> str:
     try:
         return (urlsplit(url.strip()).hostname or "").lower().rstrip(".")
@@ -236,15 +237,14 @@ def citation_format(doc: Document, policy: Policy, ctx: Context) -> Iterable[Fin
     """Every citation must be one the references section can print: the same
     conversion the page's AMA list uses, run at check time (fail early, not
     in the build)."""
-    from ..emit.references import _to_csl
+    from ..emit.references import csl_problem
 
     for i, item in enumerate(doc.meta.get("citations") or []):
-        try:
-            _to_csl(item, f"item{i}")
-        except (ValueError, OverflowError, TypeError) as exc:
+        problem = csl_problem(item, f"item{i}")
+        if problem is not None:
             yield finding(
                 "source.citation-format", doc, ("citations", i),
-                f"Citation '{item.get('id')}' cannot be printed as a reference: {exc}.",
+                f"Citation '{item.get('id')}' cannot be printed as a reference: {problem}.",
                 "Give dates as YYYY-MM-DD, a year, or date-parts such as [[2019, 4, 16]] with a real month and day; "
                 "give authors as family and given names, or literal for an organisation.",
             )
