@@ -146,3 +146,19 @@ def test_a_raw_control_character_is_named_at_its_line_and_column():
     (finding,) = read("---\ntype: page\ntitle: Café \x07here\n---\n").findings
     assert (finding.rule, finding.line, finding.column) == ("frontmatter.yaml", 3, 13)
     assert finding.message == "The front matter contains the control character U+0007, which YAML does not allow."
+
+
+def test_dates_numbers_and_flags_read_the_same_on_every_page():
+    """Plain scalars that are not text are kept once read; each page still
+    gets the value its own text says, with its own positions."""
+    from carepress.frontmatter import read_yaml
+
+    text = ("published: 2025-03-10\nbad: 2026-02-30\nwhen: 2026-01-02T03:04:05Z\ncount: 017\n"
+            "ratio: 1.0e+3\nflag: yes\nnothing: ~\nlabel: '2025-03-10'\n")
+    expected = {"published": "2025-03-10", "bad": "2026-02-30", "when": "2026-01-02T03:04:05+00:00", "count": 15,
+                "ratio": 1000.0, "flag": True, "nothing": None, "label": "2025-03-10"}
+    first = read_yaml(text, "a.md")
+    second = read_yaml("\n" + text, "b.md", line_offset=3)
+    assert first.data == second.data == expected
+    assert [type(v) for v in second.data.values()] == [str, str, str, int, float, bool, type(None), str]
+    assert first.spans[("count",)].line == 4 and second.spans[("count",)].line == 8

@@ -233,6 +233,23 @@ def _walk(node: yaml.Node, path: tuple[Any, ...], state: _Walk, depth: int) -> A
         return items
     if node.tag == _STR:
         return node.value  # most values: no need for the constructor's machinery
+    key = (node.tag, node.value)
+    known = _SCALARS.get(key, _SCALARS)
+    if known is not _SCALARS:
+        return known
+    value = _construct(node, path, state)
+    if len(_SCALARS) < 50_000:
+        _SCALARS[key] = value
+    return value
+
+
+# Plain scalars that are not text (dates, numbers, booleans, null), by tag and
+# text: front matter repeats the same dates and numbers on every page, and
+# each value is immutable (a date is kept as its ISO text).
+_SCALARS: dict[tuple[str, str], Any] = {}
+
+
+def _construct(node: yaml.Node, path: tuple[Any, ...], state: _Walk) -> Any:
     try:
         value = state.loader.construct_object(node)
     except (ValueError, yaml.YAMLError) as exc:
