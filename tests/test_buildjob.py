@@ -315,3 +315,22 @@ def test_written_pages_go_to_a_job_in_its_own_process_in_batches(project):
         pipeline.written("/site", uri)
     assert pipeline._outbox == [("written", "/site", tuple(uris[:WRITTEN_BATCH])),
                                 ("written", "/site", tuple(uris[WRITTEN_BATCH : 2 * WRITTEN_BATCH]))]
+
+
+@pytest.mark.parametrize("own_process", [True, False], ids=["build", "preview"])
+def test_a_job_in_its_own_process_lets_go_of_the_syllable_table_once_every_page_is_checked(
+        project, article, monkeypatch, own_process):
+    """In its own short-lived process the job has no use for the table after
+    the last page; in the MkDocs process (the preview) the next rebuild needs it."""
+    from carepress.buildjob import messages
+    from carepress.readability import _syllable_table, measure
+
+    monkeypatch.chdir(project.root)
+    job, pages, nav = _heads_job(project, article)
+    job.own_process = own_process
+    inbox = [("files", pages, []), ("nav", nav, {})]
+    stream = messages(job, lambda: inbox.pop(0), lambda: inbox.pop(0) if inbox else None, lambda: 0)
+    kinds = [m[0] for m in itertools.takewhile(lambda m: m[0] != "heads-done", stream)]
+    assert kinds[-1] == "head" and kinds.count("page") == 3
+    assert _syllable_table.cache_info().currsize == (0 if own_process else 1)
+    assert measure("The heart pumps blood. It beats all day.").words == 8  # read again when asked

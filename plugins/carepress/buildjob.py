@@ -370,6 +370,17 @@ class BuildJob:
         self.results.clear()
         self._give_back()
 
+    def done_checking(self) -> None:
+        """Every page is checked and has its head: in its own process, the job
+        lets go of what only checking needs (the syllable table) and returns
+        the checked pages' text and front matter to the system, before the
+        social posts."""
+        if self.own_process:
+            from .readability import release
+
+            release()
+        self._give_back()
+
     def _give_back(self) -> None:
         """Return the memory freed so far to the system (glibc keeps freed
         heap for reuse: after 2,000 pages, about 16 MB). Only in the job's own
@@ -600,7 +611,7 @@ def messages(job: BuildJob, receive: Callable[[], tuple[Any, ...]],
         job.make_head(rel)
         if (packed := job.made.pop(rel, None)) is not None:
             yield ("head", rel, packed)
-    job._give_back()  # the checked pages' text and front matter, before the social posts
+    job.done_checking()
     yield ("heads-done",)
     if job.settings.social:
         yield ("social", job.social_posts())
