@@ -334,3 +334,30 @@ def test_a_job_in_its_own_process_lets_go_of_the_syllable_table_once_every_page_
     assert kinds[-1] == "head" and kinds.count("page") == 3
     assert _syllable_table.cache_info().currsize == (0 if own_process else 1)
     assert measure("The heart pumps blood. It beats all day.").words == 8  # read again when asked
+
+
+def test_a_build_reads_written_pages_early_and_still_finds_what_a_template_adds(project, article, tmp_path,
+                                                                               monkeypatch):
+    """A real build of 40 pages: the job reads the pages MkDocs has written
+    while it renders the rest (in batches), and the findings name every page."""
+    import json
+
+    from test_build import mkdocs_build
+
+    overrides = project.root / "overrides"
+    overrides.mkdir()
+    (overrides / "main.html").write_text(
+        '{% extends "base.html" %}{% block content %}{{ super() }}<script>track()</script>{% endblock %}'
+    )
+    config = project.root / "mkdocs.yml"
+    config.write_text(config.read_text().replace("  name: material\n", "  name: material\n  custom_dir: overrides\n"))
+    for n in range(40):
+        project.write(f"articles/p{n:02d}.md", article.replace("title: ", f"title: Part {n}, ", 1)
+                      .replace("description: ", f"description: Part {n}. ", 1))
+    timings = tmp_path / "timings.jsonl"
+    monkeypatch.setenv("CAREPRESS_TIMINGS", str(timings))
+    done = mkdocs_build(project.root, project.root / "site")
+    assert done.returncode == 1
+    flagged = {line.split(":")[0] for line in done.stderr.splitlines() if "[html.injection]" in line}
+    assert {f"site/articles/p{n:02d}/index.html" for n in range(40)} <= flagged
+    assert json.loads(timings.read_text())["pages_read_early"] == 32  # one batch of the first pages written

@@ -617,7 +617,8 @@ def messages(job: BuildJob, receive: Callable[[], tuple[Any, ...]],
         yield ("social", job.social_posts())
     job.forget_pages()
     _, site_dir, images = mail.wait("post-build", meanwhile=job.written)
-    yield ("post-build", job.post_build(site_dir, images))
+    early = len(job.early.done) if job.early is not None else 0
+    yield ("post-build", job.post_build(site_dir, images), early)
 
 
 def _run_in_child(job: BuildJob, outbox: Any, inbox: Any) -> None:
@@ -669,6 +670,7 @@ class Pipeline:
         self.heads_done = False
         self.social: SocialOutcome | None = None
         self.post_build: list[Finding] | None = None
+        self.read_early = 0  # pages the post-build scan read while MkDocs rendered
         self._process: Any = None
         self._job = job
         self._written: list[str] = []  # written pages not yet sent (see written)
@@ -760,7 +762,7 @@ class Pipeline:
         elif kind == "social":
             self.social = message[1]
         elif kind == "post-build":
-            self.post_build = message[1]
+            self.post_build, self.read_early = message[1], message[2]
         elif kind == "crash":
             where = f" on {message[1]}" if message[1] else ""
             raise JobFailed(f"carepress failed{where} (a carepress bug; please report it with that page; "

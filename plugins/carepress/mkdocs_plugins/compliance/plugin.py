@@ -301,7 +301,8 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         if timings:
             # For scripts/bench: how long this build waited for the post-build scan.
             with open(timings, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps({"post_build_wait_s": round(time.perf_counter() - started, 3)}) + "\n")
+                handle.write(json.dumps({"post_build_wait_s": round(time.perf_counter() - started, 3),
+                                         "pages_read_early": pipeline.read_early}) + "\n")
         if findings and self.serving:
             for f in findings:
                 log.warning(format_finding(f))
