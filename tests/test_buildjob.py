@@ -241,22 +241,19 @@ def _one_pass(site: Path, default):
 def test_pages_read_as_they_are_written_give_the_findings_of_one_pass_over_the_finished_site(tmp_path, monkeypatch):
     """A page read early is read again only if it changed since; a page
     written later, or rewritten after MkDocs wrote it, is read at the end."""
-    import carepress.injection
-    import carepress.phiscan
     from carepress.buildjob import SiteScan
     from carepress.phi import PhiContext
 
     site = _site(tmp_path)
     default = PhiContext()
     reads: list[str] = []
-    for module, name in ((carepress.phiscan, "scan_output_file"), (carepress.injection, "scan_file")):
-        real = getattr(module, name)
-        monkeypatch.setattr(module, name, lambda path, *args, real=real:
-                            reads.append(path.relative_to(site).as_posix()) or real(path, *args))
+    real_read = Path.read_text
+    monkeypatch.setattr(Path, "read_text", lambda path, *args, **kwargs:
+                        reads.append(path.relative_to(site).as_posix()) or real_read(path, *args, **kwargs))
     early = SiteScan(site, {}, default)
     early.read("a/index.html")
     early.read("b/index.html")
-    assert reads == ["a/index.html", "a/index.html", "b/index.html", "b/index.html"]
+    assert reads == ["a/index.html", "b/index.html"]  # each page read once, for both scans
     reads.clear()
     # Rewritten after it was read (another plugin, say), and a page written late.
     (site / "b/index.html").write_text('<html><body><p onmouseover="x()">Email jo.patient@gmail.example</p></body></html>\n')

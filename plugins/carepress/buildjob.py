@@ -452,10 +452,17 @@ class SiteScan:
         return stat.st_size, stat.st_mtime_ns
 
     def read(self, rel: str) -> None:
-        """Read one written page (both scans: a page is an output and a markup file)."""
+        """Read one written page, once, for both scans (a page is an output and a markup file)."""
+        from .injection import scan_markup
+        from .phiscan import scan_html
+
         stamp = self._stamp(rel)
-        if stamp is not None and rel.endswith(".html"):
-            self.done[rel] = (stamp, self._phi(rel), self._markup(rel))
+        if stamp is None or not rel.endswith(".html"):
+            return
+        text = (self.site_dir / rel).read_text(encoding="utf-8", errors="replace")
+        shown = f"site/{rel}"
+        self.done[rel] = (stamp, scan_html(text, shown, self.contexts.get(rel, self.default), self.default, self.cache),
+                          scan_markup(text, shown))
 
     def _phi(self, rel: str) -> list[Finding]:
         from .phiscan import scan_output_file

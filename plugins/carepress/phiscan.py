@@ -263,6 +263,11 @@ def scan_output_file(path: Path, shown: str, context: PhiContext, default: PhiCo
     text = path.read_text(encoding="utf-8", errors="replace")
     if suffix not in (".html", ".htm"):
         return scan_text_chunked(text, shown, context, cache)
+    return scan_html(text, shown, context, default, cache)
+
+
+def scan_html(text: str, shown: str, context: PhiContext, default: PhiContext, cache: ChunkCache) -> list[Finding]:
+    """One HTML output file's text, read in its page's context."""
     # carepress's own blocks (review line, references, history) hold staff
     # names and review dates, never a patient's words: they are read in the
     # hospital's general context, the rest in the page's.
