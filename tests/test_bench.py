@@ -29,7 +29,7 @@ def test_benchmark_prints_a_table_and_one_json_line_of_figures():
                 "leak_scan_mb_per_s", "site_mb"):
         assert isinstance(figures[key], (int, float)) and figures[key] >= 0, key
     assert figures["pages"] == 40
-    assert figures["pages_read_early"] == 32  # one batch of written pages, read while MkDocs renders
+    assert figures["pages_read_early"] in (0, 40)  # by a scan process (every page but the last), or none
     assert any(line.startswith("carepress check") for line in lines)
     assert any(line.startswith("PHI detector, one core") for line in lines)
     assert any(line.startswith("post-build scan on its own, one core") for line in lines)

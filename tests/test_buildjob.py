@@ -198,7 +198,8 @@ def test_heads_are_made_while_the_job_is_ahead_and_the_page_front_matter_let_go(
     assert unpack_head(job.made["content/articles/one.md"])[0].count('"@type":"MedicalWebPage"') == 1
     inbox.append(("post-build", project.root / "site", []))
     kinds = [m[0] for m in stream]
-    assert kinds == ["images", "checked", "banner", "head", "head", "head", "heads-done", "social", "post-build"]
+    assert kinds == ["images", "checked", "banner", "head", "head", "head", "heads-done", "social", "social-leaks",
+                     "post-build"]
 
 
 def test_a_job_behind_mkdocs_checks_pages_first_and_makes_heads_in_page_order(project, article, monkeypatch):
@@ -275,7 +276,7 @@ def test_pages_read_as_they_are_written_give_the_findings_of_one_pass_over_the_f
     ]
 
 
-def test_the_job_reads_written_pages_while_it_waits_for_the_end_of_the_build(project, article, monkeypatch):
+def test_the_scan_reads_written_pages_while_it_waits_for_the_end_of_the_build(project, article, monkeypatch):
     from carepress.buildjob import SiteScan, messages
 
     monkeypatch.chdir(project.root)
@@ -289,29 +290,176 @@ def test_the_job_reads_written_pages_while_it_waits_for_the_end_of_the_build(pro
     assert [m[0] for m in itertools.takewhile(lambda m: m[0] != "social", stream)][-1] == "heads-done"
     assert read == []  # checking, heads and social posts come first
     inbox.append(("post-build", site, []))
-    (last,) = list(stream)
-    assert read == ["a/index.html", "b/index.html"] and job.early is None
+    *_, last = list(stream)
+    assert read == ["a/index.html", "b/index.html"]
     assert [(f.path, f.rule) for f in last[1]] == [
         ("site/a/index.html", "phi.mrn"), ("site/search/search_index.json (a/)", "phi.phone"),
         ("site/assets/widget.html", "html.injection")]
 
 
-def test_written_pages_go_to_a_job_in_its_own_process_in_batches(project):
+def test_written_pages_wait_for_the_scan_process_and_go_to_it_in_batches(project):
     from carepress.buildjob import WRITTEN_BATCH
 
     pipeline = Pipeline(BuildJob(_settings(project.root)), separate_process=False)
     pipeline.written("/site", "a/index.html")
-    assert list(pipeline._pending) == []  # in one process: read at the end only
+    assert list(pipeline._pending) == [] and pipeline._written == []  # in one process: read at the end only
 
-    class Outbox(list):
-        put = list.append
+    class Connection(list):
+        send = list.append
 
-    pipeline._process, pipeline._outbox = object(), Outbox()
+    # A build: pages written before the checking process hands over wait in
+    # this process, then go to the scan process in one message.
+    pipeline.separate, pipeline._scan_send = True, Connection()
+    pipeline._look = lambda: None
     uris = [f"p{n}/index.html" for n in range(2 * WRITTEN_BATCH + 3)]
-    for uri in uris:
+    for uri in uris[:WRITTEN_BATCH + 1]:
         pipeline.written("/site", uri)
-    assert pipeline._outbox == [("written", "/site", tuple(uris[:WRITTEN_BATCH])),
-                                ("written", "/site", tuple(uris[WRITTEN_BATCH : 2 * WRITTEN_BATCH]))]
+    assert pipeline._scan_send == [] and pipeline._written == uris[:WRITTEN_BATCH + 1]
+    pipeline._scan_job = pipeline._scan = object()  # handed over
+    for uri in uris[WRITTEN_BATCH + 1:]:
+        pipeline.written("/site", uri)
+    assert pipeline._scan_send == [("written", "/site", tuple(uris[:2 * WRITTEN_BATCH]))]
+    assert pipeline._written == uris[2 * WRITTEN_BATCH:]
+
+
+def _scan_site(root: Path, pages: int) -> Path:
+    site = _site(root)
+    for n in range(pages):
+        (site / f"p{n:02d}").mkdir()
+        (site / f"p{n:02d}/index.html").write_text(f"<html><body><p>Part {n}.</p>\n<p>Call (312) 555-01{n:02d}.</p></body></html>\n")
+    return site
+
+
+def _social_dir(root: Path) -> Path:
+    social = root / "social"
+    social.mkdir(parents=True)
+    (social / "calendar.html").write_text("<html><body>\n<p>Post for jo.patient@gmail.example</p>\n</body></html>\n")
+    (social / "snippets.json").write_text('{"posts": [{"text": "MRN 00123456 seen"}]}\n')
+    return social
+
+
+def test_a_scan_process_reads_written_pages_and_ends_before_the_search_index_is_made(tmp_path, monkeypatch):
+    """The checking process hands over a ScanJob; a fresh process reads the
+    social files and each batch of written pages, hands back what it read
+    once every page is written, and ends; this process reads only the rest.
+    The findings are those of one pass over the finished site."""
+    from carepress.buildjob import WRITTEN_BATCH, ScanJob
+    from carepress.phi import PhiContext
+
+    site = _scan_site(tmp_path, WRITTEN_BATCH + 4)
+    scan = ScanJob({}, {}, PhiContext(), _social_dir(tmp_path))
+    expected_social = ScanJob({}, {}, PhiContext(), _social_dir(tmp_path / "again")).social_leaks()
+    pipeline = Pipeline(BuildJob(_settings(tmp_path)), separate_process=False)
+    pipeline.separate = True
+    written = sorted(p.relative_to(site).as_posix() for p in site.glob("p*/index.html"))
+    pipeline._handed_over(scan)
+    process = pipeline._scan
+    try:
+        assert process is not None and process.poll() is None
+        for uri in written:
+            pipeline.written(str(site), uri)
+        pipeline.wait(lambda: pipeline.social_leaks is not None)
+        assert [(f.path, f.rule, f.line) for f in pipeline.social_leaks] == [
+            (f.path, f.rule, f.line) for f in expected_social] == [
+            ("social/calendar.html", "phi.email", 2), ("social/snippets.json", "phi.mrn", 1)]
+        pipeline.pages_written()
+        assert pipeline._scan is None and process.wait(timeout=10) == 0  # gone before the search index
+        reads: list[str] = []
+        real_read = Path.read_text
+        monkeypatch.setattr(Path, "read_text", lambda path, *args, **kwargs:
+                            reads.append(path.relative_to(site).as_posix()) or real_read(path, *args, **kwargs))
+        found = pipeline.finish(site, [])
+        monkeypatch.undo()
+    finally:
+        pipeline.close()
+    assert pipeline.read_early == len(written) == WRITTEN_BATCH + 4  # a batch, then the rest at the end
+    # What the scan process read is not read again; the pages this test did
+    # not report written (MkDocs reports every page but the last) are.
+    assert reads == ["a/index.html", "b/index.html", "index.html", "sitemap.xml",  # PHI, in file order
+                     "a/index.html", "assets/widget.html", "b/index.html", "index.html"]  # then script
+    expected = [f for f in _one_pass(site, PhiContext()) if f.severity.name == "ERROR"]
+    assert [f.as_dict() for f in found] == [f.as_dict() for f in expected]
+    assert [f.path for f in found if f.rule == "phi.phone"][:2] == ["site/p00/index.html", "site/p01/index.html"]
+
+
+def test_a_job_that_hands_over_after_the_last_page_is_written_is_scanned_here(tmp_path):
+    """A small site: MkDocs wrote every page before the checking process was
+    done, so no scan process is started; this process reads everything."""
+    from carepress.buildjob import ScanJob
+    from carepress.phi import PhiContext
+
+    site = _scan_site(tmp_path, 3)
+    pipeline = Pipeline(BuildJob(_settings(tmp_path)), separate_process=False)
+    pipeline.separate, pipeline._pages_done = True, True
+    pipeline._handed_over(ScanJob({}, {}, PhiContext(), _social_dir(tmp_path)))
+    assert pipeline._scan is None
+    assert [(f.path, f.rule) for f in pipeline.social_leaks] == [("social/calendar.html", "phi.email"),
+                                                                 ("social/snippets.json", "phi.mrn")]
+    found = pipeline.finish(site, [])
+    assert pipeline.read_early == 0
+    assert [f.as_dict() for f in found] == [f.as_dict() for f in _one_pass(site, PhiContext())
+                                            if f.severity.name == "ERROR"]
+
+
+def test_a_scan_process_that_dies_fails_the_build_with_a_message(tmp_path):
+    from carepress.buildjob import ScanJob
+    from carepress.phi import PhiContext
+
+    pipeline = Pipeline(BuildJob(_settings(tmp_path)), separate_process=False)
+    pipeline.separate = True
+    pipeline._handed_over(ScanJob({}, {}, PhiContext(), None))
+    try:
+        pipeline._scan.kill()
+        with pytest.raises(JobFailed, match="scan process stopped unexpectedly"):
+            pipeline.pages_written()
+    finally:
+        pipeline.close()
+
+
+def test_in_its_own_process_the_job_ends_after_the_social_posts_with_what_the_scan_needs(
+        project, article, monkeypatch):
+    from carepress.buildjob import ScanJob, messages
+    from carepress.rules.phi import page_context
+
+    monkeypatch.chdir(project.root)
+    job, pages, nav = _heads_job(project, article)
+    dests = {f"articles/{rel[17:-3]}/index.html": rel for rel, _ in pages}
+    inbox = [("files", pages, []), ("nav", nav, dests)]
+    out = list(messages(job, lambda: inbox.pop(0), lambda: inbox.pop(0) if inbox else None, lambda: 0,
+                        hand_over=True))
+    assert [m[0] for m in out[-3:]] == ["heads-done", "social", "scan"]
+    scan = out[-1][1]
+    assert isinstance(scan, ScanJob) and scan.social_dir == project.root / "social"
+    assert set(scan.contexts) == set(dests) and job.results == {}  # the pages are let go
+    story = read_file(pages[0][1], pages[0][0]).document
+    assert scan.contexts["articles/one/index.html"] == page_context(story, job.policy)
+
+
+def test_packed_pages_give_back_what_was_put_in(project, article, monkeypatch):
+    """The checking process keeps its pages packed: every message of the job
+    is the same as with plain objects."""
+    from carepress.buildjob import PackedPages, messages, unpack_head
+
+    monkeypatch.chdir(project.root)
+
+    def run(packed: bool) -> list:
+        job, pages, nav = _heads_job(project, article)
+        job.placeholder = "carepressblockTESTn"
+        if packed:
+            job.results, job.deferred = PackedPages(), PackedPages()
+        inbox = [("files", pages, []), ("nav", nav, {}), ("post-build", project.root / "site", [])]
+        out = list(messages(job, lambda: inbox.pop(0), lambda: inbox.pop(0) if inbox else None, lambda: 0))
+        return [(m[0], m[1], unpack_head(m[2])) if m[0] == "head" else m for m in out]
+
+    plain, packed = run(False), run(True)
+    assert len(plain) == len(packed) and [m[0] for m in packed].count("head") == 3
+    assert packed == plain
+    pages = PackedPages()
+    pages["a"], pages["b"] = {"x": [1, 2]}, None
+    assert list(pages) == ["a", "b"] and "a" in pages and len(pages) == 2 and pages["a"] == {"x": [1, 2]}
+    assert pages["a"] is not pages["a"]  # each read unpacks a copy
+    del pages["a"]
+    assert dict(pages) == {"b": None}
 
 
 @pytest.mark.parametrize("own_process", [True, False], ids=["build", "preview"])
@@ -335,8 +483,8 @@ def test_a_job_in_its_own_process_lets_go_of_the_syllable_table_once_every_page_
 
 def test_a_build_reads_written_pages_early_and_still_finds_what_a_template_adds(project, article, tmp_path,
                                                                                monkeypatch):
-    """A real build of 40 pages: the job reads the pages MkDocs has written
-    while it renders the rest (in batches), and the findings name every page."""
+    """A real build of 40 pages, with the scan in its own process: the
+    findings name every page."""
     import json
 
     from test_build import mkdocs_build
@@ -357,4 +505,7 @@ def test_a_build_reads_written_pages_early_and_still_finds_what_a_template_adds(
     assert done.returncode == 1
     flagged = {line.split(":")[0] for line in done.stderr.splitlines() if "[html.injection]" in line}
     assert {f"site/articles/p{n:02d}/index.html" for n in range(40)} <= flagged
-    assert json.loads(timings.read_text())["pages_read_early"] == 32  # one batch of the first pages written
+    # Whether a scan process read the written pages (all but the last, read
+    # at the end) depends on which of the two processes was first: if MkDocs
+    # wrote every page before the checking process was done, none is started.
+    assert json.loads(timings.read_text())["pages_read_early"] in (0, 40)

@@ -21,16 +21,26 @@ The job's messages, in order (see ``messages``):
 4. the alert ``banner``, one ``head`` per page (JSON-LD, sharing tags and
    the blocks the site search skips, packed), ``heads-done``, then ``social``
    (the snippets and calendar, written only when they have no errors);
-5. after MkDocs has written the site (an incoming ``post-build``): images
-   stripped of metadata, then the leak scan's findings.
+5. the scan of what is published (a ``ScanJob``): in its own process the
+   job ends here with a ``scan`` message, and a fresh, small process reads
+   the social files and each page MkDocs reports written, until MkDocs has
+   written them all (see ``run_scan``); MkDocs' process then reads the rest.
+   In one process: ``social-leaks``, then, after MkDocs has written the site
+   (an incoming ``post-build``), images stripped of metadata and the leak
+   scan's findings.
 
 MkDocs sends its navigation (``nav``) right after its file list, before it
 renders a page. The job looks for it between pages, and from then on makes
 a page's head whenever it is at least ``LEAD`` pages ahead of MkDocs (else
 it checks the next page, which MkDocs waits for); heads still due are made
 after the last page, in MkDocs' order. A page's citations and revisions are
-let go once its head is made, and every page once the social posts are: the
-job holds little more than the pages still waiting for a head.
+let go once its head is made, and every page once the social posts are. In
+its own process the job keeps each checked page packed (``PackedPages``).
+
+Memory: the checking process grows with the site, and MkDocs' process is at
+its largest while it makes the search index, after the last page. So the
+checking process ends before MkDocs writes most pages, and the scan process
+that takes over ends before the search index is made.
 
 This module imports no MkDocs; ``mkdocs_plugins`` adapts it to MkDocs' events.
 """
@@ -45,9 +55,10 @@ import pickle
 import secrets
 import sys
 import traceback
+import typing
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,8 +117,7 @@ class NavPage:
 @dataclass(frozen=True)
 class SocialOutcome:
     findings: tuple[Finding, ...]
-    leaks: tuple[Finding, ...]  # PHI or script in what was written
-    written: int  # files written (0 when errors kept them back)
+    written: int  # files written (0 when errors kept them back); read for PHI and script by the ScanJob
     target: str
 
 
@@ -133,14 +143,12 @@ class BuildJob:
     pages: list[tuple[str, Path]] = field(default_factory=list)  # (rel_path, path), in MkDocs' page order
     images: list[Path] = field(default_factory=list)
     policy: Any = None
-    results: dict[str, Any] = field(default_factory=dict)  # rel_path -> slim PageResult
+    results: MutableMapping[str, Any] = field(default_factory=dict)  # rel_path -> slim PageResult (see PackedPages)
     dest_uris: dict[str, str] = field(default_factory=dict)  # dest_uri -> rel_path, from the MkDocs process
-    deferred: dict[str, Any] = field(default_factory=dict)  # rel_path -> blocks made with the head
+    deferred: MutableMapping[str, Any] = field(default_factory=dict)  # rel_path -> blocks made with the head
     nav: Mapping[str, NavPage] | None = None  # from the MkDocs process, soon after its file list
     waiting: dict[str, None] = field(default_factory=dict)  # checked pages whose head is not made yet, in order
     made: dict[str, bytes] = field(default_factory=dict)  # rel_path -> its head, packed (see pack_head)
-    contexts: tuple[dict[str, Any], dict[str, set[str]]] | None = None  # see _leak_contexts
-    early: SiteScan | None = None  # the site's pages read as MkDocs writes them
     # In its own short-lived process the job sets what it keeps aside from the
     # collector (see _settle); in the MkDocs process it must not.
     own_process: bool = False
@@ -212,16 +220,17 @@ class BuildJob:
             meta.update(search={"exclude": True}, robots="noindex", carepress_withheld=True)
             return PageOut(page.rel_path, findings, withheld,
                            EMPTY_FRONT_MATTER + withheld_markdown(doc, self.policy), meta)
-        markdown, blocks, citations = doc.body, (), ()
+        markdown, blocks, citations, later = doc.body, (), (), ()
         if doc.type in CONTENT_TYPES and not page.errors:
             # A page with errors never reaches a build; in the preview it is
             # shown plainly under its findings, not decorated from bad data.
             decorated = decorate(doc, self.policy, markdown, s.now, placeholder=self.placeholder)
             markdown, blocks, citations = decorated.markdown, decorated.blocks, decorated.citations
-            self.deferred[page.rel_path] = decorated.deferred
+            later = tuple(token for token, _ in decorated.deferred)
+            if decorated.deferred:
+                self.deferred[page.rel_path] = decorated.deferred
         if s.serving and findings:
             markdown = preview_banner(findings) + markdown
-        later = tuple(token for token, _ in self.deferred.get(page.rel_path, ()))
         return PageOut(page.rel_path, findings, withheld, EMPTY_FRONT_MATTER + markdown, meta, blocks, later, citations)
 
     def _settle(self) -> None:
@@ -262,14 +271,14 @@ class BuildJob:
             return
         del self.waiting[rel]
         self.current = rel
-        made = self._head(rel)
+        page = self.results.get(rel)
+        made = self._head(rel, page)
         if made is not None:
             self.made[rel] = pack_head(made)
-        page = self.results.get(rel)
         if page is not None and page.document is not None:
             self.results[rel] = _without_head_fields(page)
 
-    def _head(self, rel: str) -> tuple[str | None, str, tuple[tuple[str, str], ...]] | None:
+    def _head(self, rel: str, page: Any) -> tuple[str | None, str, tuple[tuple[str, str], ...]] | None:
         """(the tags for <head> (None when carepress/schema is off), the
         page's language, the HTML blocks made for when the page is written)."""
         from .emit.jsonld import PageInfo, build_graph, script_tag
@@ -280,7 +289,6 @@ class BuildJob:
 
         s = self.settings
         assert self.nav is not None
-        page = self.results.get(rel)
         where = self.nav.get(rel)
         late = make_blocks(self.deferred.pop(rel, ()))
         if page is None or where is None or page.document is None or not page.valid or page.errors:
@@ -314,67 +322,35 @@ class BuildJob:
                            lambda doc: nav[doc.rel_path].url if doc.rel_path in nav else s.site_url)
         findings = tuple(run.findings)
         if any(f.severity is Severity.ERROR for f in findings):
-            return SocialOutcome(findings, (), 0, str(target))  # nothing written until fixed
+            return SocialOutcome(findings, 0, str(target))  # nothing written until fixed
         write_files(run.files, target)
-        written = len(run.files)
-        del run  # the snippets, before their files are read back
-        return SocialOutcome(findings, tuple(self._leaks(None, target)), written, str(target))
+        return SocialOutcome(findings, len(run.files), str(target))
 
-    # -- 5. after MkDocs wrote the site -----------------------------------------
-    def post_build(self, site_dir: Path, images: Sequence[Path]) -> list[Finding]:
-        """Strip image metadata, then read everything published for PHI and script."""
-        from .images import strip_in_place
+    # -- 5. what reads what was published -------------------------------------
+    def scan_job(self, social_dir: Path | None) -> ScanJob:
+        """What the rest of the build needs of the pages: each page's PHI
+        context and the text a privacy reviewer cleared on it, per output
+        file. The pages themselves are let go."""
+        from .checker import suppressions_of
+        from .rules.phi import base_context, page_context
 
-        self.current = "the post-build scan"
-        for image in images:
-            strip_in_place(image)  # every published image is written as pixels only
-        return self._leaks(site_dir, None)
-
-    def written(self, site_dir: str, dest_uris: Sequence[str]) -> None:
-        """MkDocs has written these pages: read them now, while it renders the rest."""
-        if self.early is None or self.early.site_dir != Path(site_dir):
-            contexts, _ = self._leak_contexts()
-            self.early = SiteScan(Path(site_dir), contexts, self._default_context())
-        for dest_uri in dest_uris:
-            self.current = f"the post-build scan of {dest_uri}"
-            self.early.read(dest_uri)
-
-    def _default_context(self) -> Any:
-        from .rules.phi import base_context
-
-        return dataclasses.replace(base_context(self.policy), patient_context=False)
-
-    def _leak_contexts(self) -> tuple[dict[str, Any], dict[str, set[str]]]:
-        """Per output file: its page's PHI context, and the text a privacy
-        reviewer cleared on that page."""
-        if self.contexts is None:
-            from .checker import suppressions_of
-            from .rules.phi import page_context
-
-            contexts: dict[str, Any] = {}
-            cleared: dict[str, set[str]] = {}
-            for dest, rel in self.dest_uris.items():
-                page = self.results.get(rel)
-                if page is None or page.document is None or not page.valid:
-                    continue  # a page that failed its schema is read in the general context
-                contexts[dest] = page_context(page.document, self.policy)
-                cleared[dest] = {s.text for s in suppressions_of(page.document) if s.rule.startswith("phi.") and s.text}
-            self.contexts = (contexts, cleared)
-        return self.contexts
-
-    def forget_pages(self) -> None:
-        """Once the social posts are made, what is left (the post-build scan)
-        needs each page's PHI context, not the page: the rest is let go
-        before MkDocs writes the last pages and its search index."""
-        self._leak_contexts()
+        contexts: dict[str, Any] = {}
+        cleared: dict[str, set[str]] = {}
+        for dest, rel in self.dest_uris.items():
+            page = self.results.get(rel)
+            if page is None or page.document is None or not page.valid:
+                continue  # a page that failed its schema is read in the general context
+            contexts[dest] = page_context(page.document, self.policy)
+            cleared[dest] = {s.text for s in suppressions_of(page.document) if s.rule.startswith("phi.") and s.text}
+        default = dataclasses.replace(base_context(self.policy), patient_context=False)
         self.results.clear()
         self._give_back()
+        return ScanJob(contexts, cleared, default, social_dir)
 
     def done_checking(self) -> None:
-        """Every page is checked and has its head: in its own process, the job
-        lets go of what only checking needs (the syllable table) and returns
-        the checked pages' text and front matter to the system, before the
-        social posts."""
+        """Every page is checked: in its own process, the job lets go of what
+        only checking needs (the syllable table) and returns the checked
+        pages' text to the system, before the heads and the social posts."""
         if self.own_process:
             from .readability import release
 
@@ -393,35 +369,73 @@ class BuildJob:
         with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to ask
             ctypes.CDLL("libc.so.6").malloc_trim(0)
 
-    def _leaks(self, site_dir: Path | None, social_dir: Path | None) -> list[Finding]:
-        """Errors in the built output: PHI, in each page's own context, and script
-        that neither the theme nor carepress put there.
+
+
+@dataclass
+class ScanJob:
+    """Everything published, read for PHI and script: the social files, then
+    the site, each page as soon as MkDocs has written it (see SiteScan).
+
+    Under ``mkdocs build`` this runs in a third process (``run_scan``),
+    started when the checking process has made the social posts and ended:
+    that process grew with the site, and a fresh one that imports only the
+    scanners is a fraction of its size while MkDocs writes the last pages and
+    its search index."""
+
+    contexts: dict[str, Any]  # output file -> its page's PHI context
+    cleared: dict[str, set[str]]  # output file -> the text a privacy reviewer cleared on its page
+    default: Any  # the PHI context of everything else
+    social_dir: Path | None = None  # the social files, when they were written
+    early: SiteScan | None = None
+    read_early: int = 0  # pages read while MkDocs rendered the rest
+    current: str = ""  # what the scan is reading, for the message if it breaks
+
+    def social_leaks(self) -> list[Finding]:
+        """Each post was scanned in its own page's context when it was made
+        (social.phi); this pass catches what the writers and templates add."""
+        if self.social_dir is None:
+            return []
+        from .injection import scan_folder
+        from .phiscan import scan_output
+
+        self.current = "the scan of the social posts"
+        return self._errors(scan_output(self.social_dir, "social", {}, self.default, share=False)
+                            + scan_folder(self.social_dir, "social"))
+
+    def written(self, site_dir: str, dest_uris: Sequence[str]) -> None:
+        """MkDocs has written these pages: read them now, while it renders the rest."""
+        if self.early is None or self.early.site_dir != Path(site_dir):
+            self.early = SiteScan(Path(site_dir), self.contexts, self.default)
+        for dest_uri in dest_uris:
+            self.current = f"the post-build scan of {dest_uri}"
+            self.early.read(dest_uri)
+
+    def post_build(self, site_dir: Path, images: Sequence[Path]) -> list[Finding]:
+        """Strip image metadata, then read everything published (what was not read yet)."""
+        from .images import strip_in_place
+
+        self.current = "the post-build scan"
+        for image in images:
+            strip_in_place(image)  # every published image is written as pixels only
+        early = self.early if self.early is not None and self.early.site_dir == site_dir else None
+        self.read_early = len(early.done) if early is not None else 0
+        self.early = None
+        return self._errors((early or SiteScan(site_dir, self.contexts, self.default)).findings())
+
+    def _errors(self, findings: list[Finding]) -> list[Finding]:
+        """Errors in what was published: PHI, in each page's own context, and
+        script that neither the theme nor carepress put there.
 
         Text a privacy reviewer cleared with a suppression on its page stays
         cleared in that page's output; warnings were already reported on the
         page itself, so only errors are returned here.
         """
-        from .injection import scan_folder
-        from .phiscan import scan_output
-
-        contexts, cleared = self._leak_contexts()
-        default = self._default_context()
-        findings: list[Finding] = []
-        if site_dir is not None:
-            early = self.early if self.early is not None and self.early.site_dir == site_dir else None
-            findings += (early or SiteScan(site_dir, contexts, default)).findings()
-            self.early = None
-        if social_dir is not None:
-            # Each post was scanned in its own page's context when it was made
-            # (social.phi); this pass catches what the writers and templates add.
-            findings += scan_output(social_dir, "social", {}, default, share=False)
-            findings += scan_folder(social_dir, "social")
         out = []
         for f in findings:
             if f.severity is not Severity.ERROR:
                 continue
             dest = f.path.removeprefix("site/")
-            if any(text in f.message for text in cleared.get(dest, ())):
+            if any(text in f.message for text in self.cleared.get(dest, ())):
                 continue
             out.append(f)
         return out
@@ -533,10 +547,9 @@ class _Mail:
     ``post-build``. The job looks between pages without waiting, so that it
     can make heads as soon as the navigation is there."""
 
-    ORDER = ("files", "nav", "post-build")
-
-    def __init__(self, receive: Callable[[], tuple[Any, ...]], poll: Callable[[], tuple[Any, ...] | None]) -> None:
-        self._receive, self._poll = receive, poll
+    def __init__(self, receive: Callable[[], tuple[Any, ...]], poll: Callable[[], tuple[Any, ...] | None],
+                 order: tuple[str, ...] = ("files", "nav", "post-build")) -> None:
+        self._receive, self._poll, self.ORDER = receive, poll, order
         self._got: dict[str, tuple[Any, ...]] = {}
         self.written: deque[tuple[Any, ...]] = deque()  # pages MkDocs has written, any time after ``nav``
 
@@ -576,9 +589,11 @@ LEAD = 8
 
 def messages(job: BuildJob, receive: Callable[[], tuple[Any, ...]],
              poll: Callable[[], tuple[Any, ...] | None] = lambda: None,
-             ahead: Callable[[], int] = lambda: LEAD) -> Iterator[tuple[Any, ...]]:
+             ahead: Callable[[], int] = lambda: LEAD, hand_over: bool = False) -> Iterator[tuple[Any, ...]]:
     """The job from start to end, as the messages the MkDocs process reads
-    (``ahead``: how many it has not read yet)."""
+    (``ahead``: how many it has not read yet). With ``hand_over`` the job
+    ends after the social posts with a ``scan`` message: the ScanJob, for a
+    fresh process to run (see ``run_scan``)."""
     try:
         ready = job.start()
     except PolicyFailed as exc:
@@ -608,7 +623,7 @@ def messages(job: BuildJob, receive: Callable[[], tuple[Any, ...]],
         job.deferred.pop(rel, None)
         job.made.pop(rel, None)
     job.waiting = {rel: None for rel in job.waiting if rel in listed}
-    job._settle()
+    job.done_checking()
     yield ("images", job.image_findings())
     yield ("checked",)
     if job.nav is None:
@@ -618,14 +633,68 @@ def messages(job: BuildJob, receive: Callable[[], tuple[Any, ...]],
         job.make_head(rel)
         if (packed := job.made.pop(rel, None)) is not None:
             yield ("head", rel, packed)
-    job.done_checking()
     yield ("heads-done",)
+    social_dir = None
     if job.settings.social:
-        yield ("social", job.social_posts())
-    job.forget_pages()
-    _, site_dir, images = mail.wait("post-build", meanwhile=job.written)
-    early = len(job.early.done) if job.early is not None else 0
-    yield ("post-build", job.post_build(site_dir, images), early)
+        outcome = job.social_posts()
+        yield ("social", outcome)
+        social_dir = Path(outcome.target) if outcome.written else None
+    scan = job.scan_job(social_dir)
+    if hand_over:
+        yield ("scan", scan)
+        return
+    yield from scan_messages(scan, mail)
+
+
+def scan_messages(scan: ScanJob, mail: _Mail) -> Iterator[tuple[Any, ...]]:
+    """The scan from start to end: the social files' findings, then, once
+    MkDocs has written the site (reading each page it reports written while
+    it waits), the site's."""
+    yield ("social-leaks", scan.social_leaks())
+    _, site_dir, images = mail.wait("post-build", meanwhile=scan.written)
+    yield ("post-build", scan.post_build(site_dir, images), scan.read_early)
+
+
+def _scan_process_messages(scan: ScanJob, mail: _Mail) -> Iterator[tuple[Any, ...]]:
+    """The scan process from start to end: the social files' findings, then
+    each page MkDocs reports written, until it has written them all; then
+    what it read goes back, and the MkDocs process reads the rest (the
+    search index, the sitemap) itself, after it has let this process go."""
+    yield ("social-leaks", scan.social_leaks())
+    mail.wait("pages-done", meanwhile=scan.written)
+    early = scan.early
+    yield ("scanned", (str(early.site_dir), early.done) if early is not None else None)
+
+
+class PackedPages(MutableMapping[str, Any]):
+    """Checked pages, each kept pickled and compressed until a step reads it.
+
+    The checking process holds every checked page, and what its reference
+    list and history are made from, from its check until its head is made,
+    which is after the last page is checked: as objects, about 20 KB a page
+    (40 MB at 2,000 pages); packed, about 2 KB. Packing costs about a
+    twentieth of a page's check, and each read unpacks a copy."""
+
+    def __init__(self) -> None:
+        self._packed: dict[str, bytes] = {}
+
+    def __getitem__(self, rel: str) -> Any:
+        return pickle.loads(zlib.decompress(self._packed[rel]))  # noqa: S301 - packed by this process
+
+    def __setitem__(self, rel: str, page: Any) -> None:
+        self._packed[rel] = zlib.compress(pickle.dumps(page, pickle.HIGHEST_PROTOCOL), 1)
+
+    def __delitem__(self, rel: str) -> None:
+        del self._packed[rel]
+
+    def __contains__(self, rel: object) -> bool:
+        return rel in self._packed
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
 
 
 def _run_in_child(job: BuildJob, outbox: Any, inbox: Any) -> None:
@@ -636,14 +705,64 @@ def _run_in_child(job: BuildJob, outbox: Any, inbox: Any) -> None:
     # so its memory pages stay shared instead of being copied on a scan.
     gc.freeze()
     job.own_process = True
+    job.results, job.deferred = PackedPages(), PackedPages()
     try:
-        for message in messages(job, inbox.get, lambda: _nowait(inbox), lambda: _unread(outbox)):
+        for message in messages(job, inbox.get, lambda: _nowait(inbox), lambda: _unread(outbox), hand_over=True):
             outbox.put(message)
     except BaseException:  # noqa: BLE001 - reported to the MkDocs process, which fails the build
         outbox.put(("crash", job.current, traceback.format_exc()))
     finally:
         outbox.close()
         outbox.join_thread()
+
+
+# The scan process's whole program (see Pipeline._start_scan): it imports the
+# scanners and nothing of MkDocs or of the page checks.
+_SCAN_PROGRAM = "import sys; from carepress.buildjob import run_scan; run_scan(int(sys.argv[1]), int(sys.argv[2]))"
+
+
+def run_scan(read_fd: int, write_fd: int) -> None:
+    """The scan process: the ScanJob comes first, then the pages MkDocs has
+    written, then the word that it has written them all; what it finds goes
+    back (``_scan_process_messages``).
+
+    A thread takes every message off the pipe as it comes, so the MkDocs
+    process never waits for the scan to read."""
+    import contextlib
+    import queue
+    import threading
+    from multiprocessing.connection import Connection
+
+    inbox, outbox = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
+    box: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
+
+    def pump() -> None:
+        try:
+            while True:
+                box.put(inbox.recv())
+        except (EOFError, OSError):
+            box.put(("closed",))  # the MkDocs process has gone: the scan fails on it and ends
+
+    def poll() -> tuple[Any, ...] | None:
+        try:
+            return box.get_nowait()
+        except queue.Empty:
+            return None
+
+    threading.Thread(target=pump, name="carepress-scan-inbox", daemon=True).start()
+    scan: ScanJob | None = None
+    try:
+        first = box.get()
+        if first[0] != "scan":
+            return
+        scan = first[1]
+        for message in _scan_process_messages(scan, _Mail(box.get, poll, order=("pages-done",))):
+            outbox.send(message)
+    except BaseException:  # noqa: BLE001 - reported to the MkDocs process, which fails the build
+        with contextlib.suppress(OSError):
+            outbox.send(("crash", scan.current if scan is not None else "", traceback.format_exc()))
+    finally:
+        outbox.close()
 
 
 def _unread(outbox: Any) -> int:
@@ -676,10 +795,18 @@ class Pipeline:
         self._unpacked: tuple[str, Any] = ("", None)
         self.heads_done = False
         self.social: SocialOutcome | None = None
+        self.social_leaks: list[Finding] | None = None
         self.post_build: list[Finding] | None = None
         self.read_early = 0  # pages the post-build scan read while MkDocs rendered
-        self._process: Any = None
+        self.separate = separate_process
+        self._process: Any = None  # the checking process
+        self._scan_job: ScanJob | None = None  # once the checking process has handed over
+        self._scan: Any = None  # the scan process (see run_scan), while MkDocs writes pages
+        self._scan_send: Any = None
+        self._scan_receive: Any = None
+        self._pages_done = False  # MkDocs has written every page
         self._job = job
+        self._site_dir = ""
         self._written: list[str] = []  # written pages not yet sent (see written)
         if separate_process:
             import multiprocessing as mp
@@ -709,16 +836,36 @@ class Pipeline:
         self.send("files", pages, images)
 
     def written(self, site_dir: str, dest_uri: str) -> None:
-        """MkDocs has written a page. Only a job in its own process reads it
+        """MkDocs has written a page. Only a scan in its own process reads it
         early; in one process that would only delay the next page. Pages go
-        in batches: each message wakes the queue's feeder thread, which takes
-        the interpreter lock from the page MkDocs is rendering."""
-        if self._process is None:
+        to the scan process in batches, once the checking process has handed
+        over to it."""
+        if not self.separate or self._pages_done:
             return
+        self._site_dir = site_dir
         self._written.append(dest_uri)
-        if len(self._written) >= WRITTEN_BATCH:
-            self._outbox.put(("written", site_dir, tuple(self._written)))
+        if len(self._written) % WRITTEN_BATCH:
+            return
+        if self._scan_job is None:
+            self._look()
+        self._send_written()
+
+    def _send_written(self) -> None:
+        if self._scan is not None and self._written:
+            self._to_scan("written", self._site_dir, tuple(self._written))
             self._written.clear()
+
+    def _look(self) -> None:
+        """Take what the checking process has sent, without waiting (the heads
+        MkDocs will ask for, and at last the hand-over to the scan process)."""
+        import queue
+
+        while self._process is not None and self._scan_job is None:
+            try:
+                message = self._inbox.get_nowait()
+            except queue.Empty:
+                return
+            self._dispatch(message)
 
     def send(self, *message: Any) -> None:
         if self._process is not None:
@@ -726,8 +873,79 @@ class Pipeline:
         else:
             self._pending.append(message)
 
+    def pages_written(self) -> None:
+        """MkDocs has written every page and not yet its search index (its
+        largest moment): the scan process hands back what it read, and ends.
+        If the checking process has not handed over yet, no scan process is
+        started at all: this process reads everything at the end."""
+        if not self.separate or self._pages_done:
+            return
+        self._pages_done = True
+        self.wait(lambda: self._scan_job is not None)
+        if self._scan is not None:
+            self._send_written()
+            self._to_scan("pages-done")
+            self.wait(lambda: self._scan is None)
+
+    def finish(self, site_dir: Path, images: list[Path]) -> list[Finding]:
+        """MkDocs has written the site: the post-build scan's findings."""
+        if not self.separate:
+            self.send("post-build", site_dir, images)
+            self.wait(lambda: self.post_build is not None)
+            return self.post_build or []
+        self.pages_written()
+        scan = self._scan_job
+        assert scan is not None
+        self.post_build = scan.post_build(site_dir, images)
+        self.read_early = scan.read_early
+        return self.post_build
+
+    def _handed_over(self, scan: ScanJob) -> None:
+        """The checking process has ended with the social posts. While MkDocs
+        writes pages, a fresh process that imports only the scanners reads
+        them; after, this one reads what is published."""
+        self._scan_job = scan
+        self._end_process(handed_over=True)
+        if self._pages_done:
+            scan.current = ""
+            self.social_leaks = scan.social_leaks()
+        else:
+            self._start_scan(scan)
+
+    def _scanned(self, read: tuple[str, dict[str, Any]] | None) -> None:
+        """What the scan process read (its site and pages); it ends now."""
+        scan = self._scan_job
+        assert scan is not None
+        if read is not None:
+            scan.early = SiteScan(Path(read[0]), scan.contexts, scan.default)
+            scan.early.done = read[1]
+        self._end_scan()
+
+    def _start_scan(self, scan: ScanJob) -> None:
+        import subprocess
+        from multiprocessing.connection import Connection
+
+        to_scan, from_scan = os.pipe(), os.pipe()
+        here = str(Path(__file__).resolve().parent.parent)  # where the carepress package is
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p))
+        try:
+            self._scan = subprocess.Popen(  # noqa: S603 - this interpreter, this package
+                [sys.executable, "-c", _SCAN_PROGRAM, str(to_scan[0]), str(from_scan[1])],
+                pass_fds=(to_scan[0], from_scan[1]), stdin=subprocess.DEVNULL, env=env)
+        finally:
+            os.close(to_scan[0])
+            os.close(from_scan[1])
+        self._scan_send = Connection(to_scan[1], readable=False)
+        self._scan_receive = Connection(from_scan[0], writable=False)
+        self._to_scan("scan", scan)
+        self._send_written()
+
     # -- receiving ----------------------------------------------------------
     def _receive(self) -> tuple[Any, ...]:
+        if self._scan is not None:
+            return self._receive_scan()
+        if self.separate and self._process is None:
+            raise JobFailed("the carepress build job has ended; nothing more will come")
         if self._process is None:
             try:
                 return next(self._messages)
@@ -747,6 +965,28 @@ class Pipeline:
                         f"the carepress checking process stopped unexpectedly (exit code {code}); "
                         "no page was published. Run 'carepress check' to find the page that stops it."
                     ) from None
+
+    def _to_scan(self, *message: Any) -> None:
+        try:
+            self._scan_send.send(message)
+        except OSError:
+            self._scan_failed()
+
+    def _receive_scan(self) -> tuple[Any, ...]:
+        while not self._scan_receive.poll(0.5):
+            if self._scan.poll() is not None:
+                break
+        try:
+            return self._scan_receive.recv()
+        except (EOFError, OSError):
+            self._scan_failed()
+
+    def _scan_failed(self) -> typing.NoReturn:
+        code = self._scan.wait()
+        raise JobFailed(
+            f"the carepress scan process stopped unexpectedly (exit code {code}); the published files "
+            "were not all read for protected health information, so the build fails."
+        ) from None
 
     def _dispatch(self, message: tuple[Any, ...]) -> None:
         kind = message[0]
@@ -768,6 +1008,12 @@ class Pipeline:
             self.heads_done = True
         elif kind == "social":
             self.social = message[1]
+        elif kind == "scan":
+            self._handed_over(message[1])
+        elif kind == "social-leaks":
+            self.social_leaks = message[1]
+        elif kind == "scanned":
+            self._scanned(message[1])
         elif kind == "post-build":
             self.post_build, self.read_early = message[1], message[2]
         elif kind == "crash":
@@ -807,12 +1053,35 @@ class Pipeline:
         self._unpacked = ("", None) if last else (rel, made)  # the two plugins ask one after the other
         return made
 
-    def close(self) -> None:
+    def _end_process(self, handed_over: bool = False) -> None:
+        """Stop the checking process, or (``handed_over``) let it end after its last message."""
         process, self._process = self._process, None
         if process is not None:
-            if process.is_alive():
+            if not handed_over and process.is_alive():
                 process.terminate()
             process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
             for q in (self._inbox, self._outbox):
                 q.cancel_join_thread()
                 q.close()
+
+    def close(self) -> None:
+        self._end_process()
+        self._end_scan(stop=True)
+
+    def _end_scan(self, stop: bool = False) -> None:
+        """Let the scan process end after its last message, or ``stop`` it."""
+        scan, self._scan = self._scan, None
+        if scan is not None:
+            self._scan_send.close()
+            self._scan_receive.close()
+            if stop:
+                scan.terminate()
+            import subprocess
+
+            try:
+                scan.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                scan.kill()
+                scan.wait()

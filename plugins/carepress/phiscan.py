@@ -11,14 +11,14 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .frontmatter import read_file
 from .model import Finding, Severity
 from .phi import PhiContext, PhiHit, line_col, scan
-from .policy import Policy
-from .project import Project
-from .rules import Context
-from .rules.phi import base_context, phi
+
+if TYPE_CHECKING:  # the post-build scan runs in a process that imports no page checks
+    from .policy import Policy
+    from .project import Project
 
 TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".html", ".htm", ".json", ".xml", ".csv", ".ics"}
 
@@ -146,6 +146,10 @@ def scan_paths(
     """
     import dataclasses
     import datetime as dt
+
+    from .frontmatter import read_file
+    from .rules import Context
+    from .rules.phi import base_context, phi
 
     root = project.root if project else None
     context = dataclasses.replace(base_context(policy) if policy else PhiContext(), patient_context=True)

@@ -76,7 +76,8 @@ def meta_tags(doc: Document, url: str, image: tuple[str, int, int] | None, site_
 def active_alerts_banner(pages: Mapping[str, Any], policy: Any, now: Any, urls: Mapping[str, str]) -> str:
     """The site-wide banner: every alert in effect at build time, linked."""
     items = []
-    for rel, page in sorted(pages.items()):
+    for rel in sorted(pages):
+        page = pages[rel]  # one at a time: the checking process keeps its pages packed
         doc = page.document
         if doc is None or doc.type != "alert" or page.withheld or page.errors:
             continue

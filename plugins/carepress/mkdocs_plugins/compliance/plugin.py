@@ -20,7 +20,7 @@ from urllib.parse import urljoin
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -58,6 +58,7 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
 
     def __init__(self) -> None:
         self.pipeline: Pipeline | None = None
+        self._post_build_wait = 0.0
         self.serving = False
         self.root = Path()
         self.by_src_uri: dict[str, str] = {}
@@ -286,22 +287,32 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         config.extra["carepress_disclaimer"] = ready.get("disclaimer", "")
         return env
 
+    @event_priority(100)
+    def _on_post_build_pages_written(self, *, config: MkDocsConfig) -> None:
+        """Every page is written; the site search has not yet made its index
+        (MkDocs' largest moment): the scan process hands over and ends."""
+        if not self.config.enabled or self.pipeline is None:
+            return
+        pipeline = self.pipeline
+        started = time.perf_counter()
+        self.ask(pipeline.pages_written)
+        self._post_build_wait = time.perf_counter() - started
+
     @event_priority(-100)
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
+    def _on_post_build_scan(self, *, config: MkDocsConfig) -> None:
         """Strip image metadata and read everything published a last time (defence in depth)."""
         if not self.config.enabled or self.pipeline is None:
             return
         pipeline = self.pipeline
         started = time.perf_counter()
-        pipeline.send("post-build", Path(config.site_dir), [Path(p) for p in self.images])
-        self.ask(lambda: pipeline.wait(lambda: pipeline.post_build is not None))
-        findings = pipeline.post_build or []
+        findings = self.ask(lambda: pipeline.finish(Path(config.site_dir), [Path(p) for p in self.images]))
         self.close()
         timings = os.environ.get("CAREPRESS_TIMINGS")
         if timings:
             # For scripts/bench: how long this build waited for the post-build scan.
+            waited = self._post_build_wait + time.perf_counter() - started
             with open(timings, "a", encoding="utf-8") as handle:
-                handle.write(json.dumps({"post_build_wait_s": round(time.perf_counter() - started, 3),
+                handle.write(json.dumps({"post_build_wait_s": round(waited, 3),
                                          "pages_read_early": pipeline.read_early}) + "\n")
         if findings and self.serving:
             for f in findings:
@@ -313,6 +324,8 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
                 f"carepress: the built site contains protected health information or script that no page "
                 f"check caught (a template, plugin or raw HTML put it there):\n{listing}{more}"
             )
+
+    on_post_build = CombinedEvent(_on_post_build_pages_written, _on_post_build_scan)
 
     def close(self) -> None:
         pipeline, self.pipeline = self.pipeline, None

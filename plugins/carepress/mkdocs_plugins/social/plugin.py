@@ -29,9 +29,9 @@ class SocialPlugin(BasePlugin[SocialConfig]):
             return
         compliance = config.plugins.get("carepress/compliance")
         pipeline = pipeline_of(config, "carepress/social")
-        compliance.ask(lambda: pipeline.wait(lambda: pipeline.social is not None))
-        outcome = pipeline.social
-        assert outcome is not None
+        compliance.ask(lambda: pipeline.wait(lambda: pipeline.social is not None and pipeline.social_leaks is not None))
+        outcome, leaks = pipeline.social, pipeline.social_leaks
+        assert outcome is not None and leaks is not None
         errors = [f for f in outcome.findings if f.severity is Severity.ERROR]
         for f in outcome.findings:
             if f.severity is Severity.WARNING:
@@ -45,7 +45,7 @@ class SocialPlugin(BasePlugin[SocialConfig]):
         if errors:
             listing = "\n".join(format_finding(f) for f in errors)
             raise PluginError(f"carepress: {len(errors)} social post error(s):\n{listing}")
-        if outcome.leaks:
-            listing = "\n".join(format_finding(f) for f in outcome.leaks)
+        if leaks:
+            listing = "\n".join(format_finding(f) for f in leaks)
             raise PluginError(f"carepress: the social posts contain protected health information:\n{listing}")
         log.info(f"wrote {outcome.written} files to {outcome.target}")
