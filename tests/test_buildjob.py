@@ -463,21 +463,31 @@ def test_packed_pages_give_back_what_was_put_in(project, article, monkeypatch):
 
 
 @pytest.mark.parametrize("own_process", [True, False], ids=["build", "preview"])
-def test_a_job_in_its_own_process_lets_go_of_the_syllable_table_once_every_page_is_checked(
+def test_a_job_in_its_own_process_lets_go_of_what_checking_keeps_once_every_page_is_checked(
         project, article, monkeypatch, own_process):
     """In its own short-lived process the job has no use for the table after
     the last page; in the MkDocs process (the preview) the next rebuild needs it."""
+    from carepress import frontmatter
     from carepress.buildjob import messages
+    from carepress.emit import references
     from carepress.readability import _syllable_table, measure
+    from carepress.rules import source
 
     monkeypatch.chdir(project.root)
     job, pages, nav = _heads_job(project, article)
     job.own_process = own_process
     inbox = [("files", pages, []), ("nav", nav, {})]
     stream = messages(job, lambda: inbox.pop(0), lambda: inbox.pop(0) if inbox else None, lambda: 0)
-    kinds = [m[0] for m in itertools.takewhile(lambda m: m[0] != "heads-done", stream)]
-    assert kinds[-1] == "head" and kinds.count("page") == 3
+    kinds = [m[0] for m in itertools.takewhile(lambda m: m[0] != "images", stream)]
+    assert kinds[-1] == "page" and kinds.count("page") == 3
+    # Let go once the last page is checked, before the heads: the table and
+    # the memos of front-matter scalars, citations and source hosts.
     assert _syllable_table.cache_info().currsize == (0 if own_process else 1)
+    memos = (len(frontmatter._SCALARS), len(references._PROBLEMS), source.host.cache_info().currsize)
+    if own_process:
+        assert memos == (0, 0, 0)
+    else:
+        assert all(memos), memos  # kept for the next rebuild
     assert measure("The heart pumps blood. It beats all day.").words == 8  # read again when asked
 
 

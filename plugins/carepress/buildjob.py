@@ -349,10 +349,10 @@ class BuildJob:
 
     def done_checking(self) -> None:
         """Every page is checked: in its own process, the job lets go of what
-        only checking needs (the syllable table) and returns the checked
-        pages' text to the system, before the heads and the social posts."""
+        only checking needs (checker.release) and returns the checked pages'
+        text to the system, before the heads and the social posts."""
         if self.own_process:
-            from .readability import release
+            from .checker import release
 
             release()
         self._give_back()
