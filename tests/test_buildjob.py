@@ -519,3 +519,17 @@ def test_a_build_reads_written_pages_early_and_still_finds_what_a_template_adds(
     # at the end) depends on which of the two processes was first: if MkDocs
     # wrote every page before the checking process was done, none is started.
     assert json.loads(timings.read_text())["pages_read_early"] in (0, 40)
+
+
+def test_a_scan_process_that_cannot_start_fails_the_build_with_a_message(tmp_path, monkeypatch):
+    import sys
+
+    from carepress.buildjob import ScanJob
+    from carepress.phi import PhiContext
+
+    pipeline = Pipeline(BuildJob(_settings(tmp_path)), separate_process=False)
+    pipeline.separate = True
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
+    with pytest.raises(JobFailed, match="scan process could not start"):
+        pipeline._handed_over(ScanJob({}, {}, PhiContext(), None))
+    assert pipeline._scan is None

@@ -932,6 +932,10 @@ class Pipeline:
             self._scan = subprocess.Popen(  # noqa: S603 - this interpreter, this package
                 [sys.executable, "-c", _SCAN_PROGRAM, str(to_scan[0]), str(from_scan[1])],
                 pass_fds=(to_scan[0], from_scan[1]), stdin=subprocess.DEVNULL, env=env)
+        except OSError as exc:
+            os.close(to_scan[1])
+            os.close(from_scan[0])
+            raise JobFailed(f"the carepress scan process could not start ({exc}); nothing was published") from None
         finally:
             os.close(to_scan[0])
             os.close(from_scan[1])

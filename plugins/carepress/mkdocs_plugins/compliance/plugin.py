@@ -274,7 +274,8 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         """MkDocs writes a page right after this event: the page before it is written by now."""
         if self.config.enabled and self.pipeline is not None:
             if self._last_page is not None:
-                self.pipeline.written(config.site_dir, self._last_page)
+                pipeline, last = self.pipeline, self._last_page
+                self.ask(lambda: pipeline.written(config.site_dir, last))
             self._last_page = page.file.dest_uri
         return output
 
