@@ -626,3 +626,26 @@ def test_markdown_report_shows_a_title_as_text(project, article, capsys):
     assert "![t](https://evil.example/t.png)" not in out
     assert "[Approve](https://evil.example/)" not in out
     assert "**Ready for review**" not in out.split("\n", 3)[3]  # only the verdict line may say it
+
+
+def test_libyaml_stopping_at_its_own_nesting_bound_is_a_limits_error_where_it_stopped(monkeypatch):
+    """PyYAML 6.0.4 bundles a libyaml that refuses to nest deeper than it
+    allows, and reads tokens ahead: its error comes before carepress has
+    counted past its own bound, and is reported as the limits error it is."""
+    import yaml
+
+    from carepress import frontmatter
+
+    text = "---\ntitle: Deep\nsearch: " + "[" * 60 + "]" * 60 + "\n---\nBody.\n"
+    real = frontmatter._BaseLoader.get_token
+
+    def stop_at_flow_level(self):  # what libyaml does at its own bound
+        token = real(self)
+        if isinstance(token, yaml.FlowSequenceStartToken) and token.start_mark.column >= 20:
+            raise yaml.scanner.ScannerError("while increasing flow level", token.start_mark,
+                                            "exceeded maximum nesting depth", token.start_mark)
+        return token
+
+    monkeypatch.setattr(frontmatter._BaseLoader, "get_token", stop_at_flow_level)
+    parsed = read_text(text, Path("deep.md"), "content/deep.md")
+    assert [(f.rule, f.line, f.column) for f in parsed.findings] == [("frontmatter.limits", 3, 21)]

@@ -329,8 +329,18 @@ def _too_deep_at(text: str) -> int:
                     return token.start_mark.index
             elif isinstance(token, _CLOSES):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        if mark is not None and "nesting depth" in (exc.problem or ""):
+            # libyaml (PyYAML 6.0.4 on) stops at its own bound, far deeper than
+            # ours, and reads ahead of the tokens it returns: too deep here too.
+            start = 0
+            for _ in range(mark.line):
+                start = text.index("\n", start) + 1
+            return start + mark.column
         return -1  # composing stops at the same place, no deeper than counted here
+    except yaml.YAMLError:
+        return -1
     finally:
         scanner.dispose()
     return -1
