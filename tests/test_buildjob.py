@@ -533,3 +533,20 @@ def test_a_scan_process_that_cannot_start_fails_the_build_with_a_message(tmp_pat
     with pytest.raises(JobFailed, match="scan process could not start"):
         pipeline._handed_over(ScanJob({}, {}, PhiContext(), None))
     assert pipeline._scan is None
+
+
+def test_a_scan_step_that_breaks_in_the_mkdocs_process_fails_the_build_naming_what_it_read(tmp_path, monkeypatch):
+    from carepress.buildjob import ScanJob, SiteScan
+    from carepress.phi import PhiContext
+
+    site = _scan_site(tmp_path, 2)
+    pipeline = Pipeline(BuildJob(_settings(tmp_path)), separate_process=False)
+    pipeline.separate, pipeline._pages_done = True, True
+    pipeline._handed_over(ScanJob({}, {}, PhiContext(), None))
+
+    def broken(self):
+        raise RuntimeError("a scanner bug")
+
+    monkeypatch.setattr(SiteScan, "findings", broken)
+    with pytest.raises(JobFailed, match=r"(?s)failed on the post-build scan .*RuntimeError: a scanner bug"):
+        pipeline.finish(site, [])

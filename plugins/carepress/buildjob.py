@@ -370,7 +370,6 @@ class BuildJob:
             ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-
 @dataclass
 class ScanJob:
     """Everything published, read for PHI and script: the social files, then
@@ -544,12 +543,13 @@ def _later_positions(path: tuple[Any, ...]) -> bool:
 
 class _Mail:
     """What the MkDocs process sends, in its order: ``files``, ``nav``,
-    ``post-build``. The job looks between pages without waiting, so that it
-    can make heads as soon as the navigation is there."""
+    ``post-build`` (to the scan process: ``pages-done``). The job looks
+    between pages without waiting, so that it can make heads as soon as the
+    navigation is there."""
 
     def __init__(self, receive: Callable[[], tuple[Any, ...]], poll: Callable[[], tuple[Any, ...] | None],
                  order: tuple[str, ...] = ("files", "nav", "post-build")) -> None:
-        self._receive, self._poll, self.ORDER = receive, poll, order
+        self._receive, self._poll, self._order = receive, poll, order
         self._got: dict[str, tuple[Any, ...]] = {}
         self.written: deque[tuple[Any, ...]] = deque()  # pages MkDocs has written, any time after ``nav``
 
@@ -557,7 +557,7 @@ class _Mail:
         if message[0] == "written":
             self.written.append(message[1:])
             return
-        expected = self.ORDER[len(self._got)] if len(self._got) < len(self.ORDER) else "nothing"
+        expected = self._order[len(self._got)] if len(self._got) < len(self._order) else "nothing"
         if message[0] != expected:
             raise JobFailed(f"expected {expected!r} from the MkDocs process, got {message[0]!r}")
         self._got[message[0]] = message
@@ -896,7 +896,7 @@ class Pipeline:
         self.pages_written()
         scan = self._scan_job
         assert scan is not None
-        self.post_build = scan.post_build(site_dir, images)
+        self.post_build = self._here(scan, lambda: scan.post_build(site_dir, images))
         self.read_early = scan.read_early
         return self.post_build
 
@@ -907,10 +907,19 @@ class Pipeline:
         self._scan_job = scan
         self._end_process(handed_over=True)
         if self._pages_done:
-            scan.current = ""
-            self.social_leaks = scan.social_leaks()
+            self.social_leaks = self._here(scan, scan.social_leaks)
         else:
             self._start_scan(scan)
+
+    @staticmethod
+    def _here(scan: ScanJob, step: Callable[[], list[Finding]]) -> list[Finding]:
+        """A step of the scan, in this process: it fails closed, like the job's processes."""
+        try:
+            return step()
+        except Exception:  # noqa: BLE001 - fail closed, naming what the scan was reading
+            where = f" on {scan.current}" if scan.current else ""
+            raise JobFailed(f"carepress failed{where} (a carepress bug; please report it; nothing was "
+                            f"published):\n{traceback.format_exc()}") from None
 
     def _scanned(self, read: tuple[str, dict[str, Any]] | None) -> None:
         """What the scan process read (its site and pages); it ends now."""
