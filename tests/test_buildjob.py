@@ -13,7 +13,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from carepress.buildjob import BuildJob, JobFailed, NavPage, Pipeline, Settings
+from carepress.buildjob import BuildJob, JobFailed, NavPage, Pipeline, Settings, SocialOutcome
 from carepress.emit.blocks import fill_blocks, fill_citations, hold_blocks, hold_citations
 from carepress.emit.page import decorate, make_blocks
 from carepress.frontmatter import read_file
@@ -304,21 +304,22 @@ def test_written_pages_wait_for_the_scan_process_and_go_to_it_in_batches(project
     pipeline.written("/site", "a/index.html")
     assert list(pipeline._pending) == [] and pipeline._written == []  # in one process: read at the end only
 
-    class Connection(list):
-        send = list.append
+    class Helper(list):
+        def send(self, *message):
+            self.append(message)
 
-    # A build: pages written before the checking process hands over wait in
-    # this process, then go to the scan process in one message.
-    pipeline.separate, pipeline._scan_send = True, Connection()
+    # A build: pages written before the scan process starts wait in this
+    # process, then go to it in one message.
+    pipeline.separate, pipeline._helper = True, Helper()
     pipeline._look = lambda: None
     uris = [f"p{n}/index.html" for n in range(2 * WRITTEN_BATCH + 3)]
     for uri in uris[:WRITTEN_BATCH + 1]:
         pipeline.written("/site", uri)
-    assert pipeline._scan_send == [] and pipeline._written == uris[:WRITTEN_BATCH + 1]
-    pipeline._scan_job = pipeline._scan = object()  # handed over
+    assert pipeline._helper == [] and pipeline._written == uris[:WRITTEN_BATCH + 1]
+    pipeline._scanning = "process"  # the scan process has started
     for uri in uris[WRITTEN_BATCH + 1:]:
         pipeline.written("/site", uri)
-    assert pipeline._scan_send == [("written", "/site", tuple(uris[:2 * WRITTEN_BATCH]))]
+    assert pipeline._helper == [("written", "/site", tuple(uris[:2 * WRITTEN_BATCH]))]
     assert pipeline._written == uris[2 * WRITTEN_BATCH:]
 
 
@@ -347,15 +348,16 @@ def test_a_scan_process_reads_written_pages_and_ends_before_the_search_index_is_
     from carepress.phi import PhiContext
 
     site = _scan_site(tmp_path, WRITTEN_BATCH + 4)
-    scan = ScanJob({}, {}, PhiContext(), _social_dir(tmp_path))
+    scan = ScanJob({}, {}, PhiContext())
     expected_social = ScanJob({}, {}, PhiContext(), _social_dir(tmp_path / "again")).social_leaks()
     pipeline = Pipeline(BuildJob(_settings(tmp_path)), separate_process=False)
     pipeline.separate = True
     written = sorted(p.relative_to(site).as_posix() for p in site.glob("p*/index.html"))
-    pipeline._handed_over(scan)
-    process = pipeline._scan
+    pipeline._scan_job = scan
+    pipeline._posts_done(SocialOutcome((), 2, str(_social_dir(tmp_path))))  # the social process wrote them
+    process = pipeline._helper.process
     try:
-        assert process is not None and process.poll() is None
+        assert pipeline._scanning == "process" and process.poll() is None
         for uri in written:
             pipeline.written(str(site), uri)
         pipeline.wait(lambda: pipeline.social_leaks is not None)
@@ -363,7 +365,7 @@ def test_a_scan_process_reads_written_pages_and_ends_before_the_search_index_is_
             (f.path, f.rule, f.line) for f in expected_social] == [
             ("social/calendar.html", "phi.email", 2), ("social/snippets.json", "phi.mrn", 1)]
         pipeline.pages_written()
-        assert pipeline._scan is None and process.wait(timeout=10) == 0  # gone before the search index
+        assert pipeline._helper is None and process.wait(timeout=10) == 0  # gone before the search index
         reads: list[str] = []
         real_read = Path.read_text
         monkeypatch.setattr(Path, "read_text", lambda path, *args, **kwargs:
@@ -391,8 +393,9 @@ def test_a_job_that_hands_over_after_the_last_page_is_written_is_scanned_here(tm
     site = _scan_site(tmp_path, 3)
     pipeline = Pipeline(BuildJob(_settings(tmp_path)), separate_process=False)
     pipeline.separate, pipeline._pages_done = True, True
-    pipeline._handed_over(ScanJob({}, {}, PhiContext(), _social_dir(tmp_path)))
-    assert pipeline._scan is None
+    pipeline._scan_job = ScanJob({}, {}, PhiContext())
+    pipeline._posts_done(SocialOutcome((), 2, str(_social_dir(tmp_path))))
+    assert pipeline._helper is None and pipeline._scanning == "here"
     assert [(f.path, f.rule) for f in pipeline.social_leaks] == [("social/calendar.html", "phi.email"),
                                                                  ("social/snippets.json", "phi.mrn")]
     found = pipeline.finish(site, [])
@@ -407,18 +410,23 @@ def test_a_scan_process_that_dies_fails_the_build_with_a_message(tmp_path):
 
     pipeline = Pipeline(BuildJob(_settings(tmp_path)), separate_process=False)
     pipeline.separate = True
-    pipeline._handed_over(ScanJob({}, {}, PhiContext(), None))
+    pipeline._handed_over(None, ScanJob({}, {}, PhiContext(), None))
     try:
-        pipeline._scan.kill()
+        pipeline._helper.process.kill()
         with pytest.raises(JobFailed, match="scan process stopped unexpectedly"):
             pipeline.pages_written()
     finally:
         pipeline.close()
 
 
-def test_in_its_own_process_the_job_ends_after_the_social_posts_with_what_the_scan_needs(
+def test_in_its_own_process_the_job_ends_once_every_head_is_made_and_fresh_processes_do_the_rest(
         project, article, monkeypatch):
-    from carepress.buildjob import ScanJob, messages
+    """The checking process hands over the social posts' job and the scan's
+    and ends; a fresh process makes the same posts as the job makes in one
+    process, then a scan process starts, and reads the social files."""
+    import pickle
+
+    from carepress.buildjob import ScanJob, SocialJob, messages
     from carepress.rules.phi import page_context
 
     monkeypatch.chdir(project.root)
@@ -427,12 +435,34 @@ def test_in_its_own_process_the_job_ends_after_the_social_posts_with_what_the_sc
     inbox = [("files", pages, []), ("nav", nav, dests)]
     out = list(messages(job, lambda: inbox.pop(0), lambda: inbox.pop(0) if inbox else None, lambda: 0,
                         hand_over=True))
-    assert [m[0] for m in out[-3:]] == ["heads-done", "social", "scan"]
-    scan = out[-1][1]
-    assert isinstance(scan, ScanJob) and scan.social_dir == project.root / "social"
-    assert set(scan.contexts) == set(dests) and job.results == {}  # the pages are let go
+    assert [m[0] for m in out[-2:]] == ["heads-done", "hand-over"]
+    packed, scan = out[-1][1:]
+    social = pickle.loads(packed)[1]  # passed on, as it is, to the social process
+    assert isinstance(social, SocialJob) and isinstance(scan, ScanJob) and scan.social_dir is None
+    assert sorted(social.pages) == sorted(rel for rel, _ in pages) and social.urls == {r: p.url for r, p in nav.items()}
+    assert set(scan.contexts) == set(dests) and job.results == {}  # the checking process let its pages go
     story = read_file(pages[0][1], pages[0][0]).document
     assert scan.contexts["articles/one/index.html"] == page_context(story, job.policy)
+
+    one_job, _, _ = _heads_job(project, article)
+    inbox = [("files", pages, []), ("nav", nav, dests), ("post-build", project.root / "site", [])]
+    in_one = {m[0]: m for m in messages(one_job, lambda: inbox.pop(0), lambda: inbox.pop(0) if inbox else None)}
+
+    pipeline = Pipeline(BuildJob(_settings(project.root)), separate_process=False)
+    pipeline.separate = True
+    try:
+        pipeline._handed_over(packed, scan)
+        social_process = pipeline._helper.process
+        pipeline.wait(lambda: pipeline.social is not None and pipeline.social_leaks is not None)
+        assert social_process.wait(timeout=10) == 0  # the social process has ended
+        assert pipeline._scanning == "process" and pipeline._helper.process is not social_process
+        assert pipeline.social == in_one["social"][1] and pipeline.social.written > 0
+        assert pipeline.social_leaks == in_one["social-leaks"][1] == []
+        assert scan.social_dir == project.root / "social"
+        pipeline.pages_written()
+        assert pipeline._helper is None
+    finally:
+        pipeline.close()
 
 
 def test_packed_pages_give_back_what_was_put_in(project, article, monkeypatch):
@@ -531,8 +561,8 @@ def test_a_scan_process_that_cannot_start_fails_the_build_with_a_message(tmp_pat
     pipeline.separate = True
     monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
     with pytest.raises(JobFailed, match="scan process could not start"):
-        pipeline._handed_over(ScanJob({}, {}, PhiContext(), None))
-    assert pipeline._scan is None
+        pipeline._handed_over(None, ScanJob({}, {}, PhiContext(), None))
+    assert pipeline._helper is None
 
 
 def test_a_scan_step_that_breaks_in_the_mkdocs_process_fails_the_build_naming_what_it_read(tmp_path, monkeypatch):
@@ -542,7 +572,7 @@ def test_a_scan_step_that_breaks_in_the_mkdocs_process_fails_the_build_naming_wh
     site = _scan_site(tmp_path, 2)
     pipeline = Pipeline(BuildJob(_settings(tmp_path)), separate_process=False)
     pipeline.separate, pipeline._pages_done = True, True
-    pipeline._handed_over(ScanJob({}, {}, PhiContext(), None))
+    pipeline._handed_over(None, ScanJob({}, {}, PhiContext(), None))
 
     def broken(self):
         raise RuntimeError("a scanner bug")
@@ -550,3 +580,19 @@ def test_a_scan_step_that_breaks_in_the_mkdocs_process_fails_the_build_naming_wh
     monkeypatch.setattr(SiteScan, "findings", broken)
     with pytest.raises(JobFailed, match=r"(?s)failed on the post-build scan .*RuntimeError: a scanner bug"):
         pipeline.finish(site, [])
+
+
+def test_a_social_process_that_breaks_fails_the_build_naming_the_social_posts(tmp_path, policy):
+    from carepress.buildjob import ScanJob, SocialJob, _job_bytes
+    from carepress.phi import PhiContext
+
+    broken = SocialJob({"content/articles/a.md": None}, policy, NOW.date(), {}, "https://x.example/", tmp_path / "s")
+    pipeline = Pipeline(BuildJob(_settings(tmp_path)), separate_process=False)
+    pipeline.separate = True
+    try:
+        pipeline._handed_over(_job_bytes(broken), ScanJob({}, {}, PhiContext()))
+        with pytest.raises(JobFailed, match=r"(?s)failed on the social posts .*Traceback"):
+            pipeline.wait(lambda: pipeline.social is not None)
+    finally:
+        pipeline.close()
+    assert not (tmp_path / "s").exists()  # nothing written

@@ -19,15 +19,16 @@ The job's messages, in order (see ``messages``):
    (decorated, withheld, or, in the preview, shown under its findings);
 3. ``images``: findings on image metadata; then ``checked``;
 4. the alert ``banner``, one ``head`` per page (JSON-LD, sharing tags and
-   the blocks the site search skips, packed), ``heads-done``, then ``social``
-   (the snippets and calendar, written only when they have no errors);
-5. the scan of what is published (a ``ScanJob``): in its own process the
-   job ends here with a ``scan`` message, and a fresh, small process reads
-   the social files and each page MkDocs reports written, until MkDocs has
-   written them all (see ``run_scan``); MkDocs' process then reads the rest.
-   In one process: ``social-leaks``, then, after MkDocs has written the site
-   (an incoming ``post-build``), images stripped of metadata and the leak
-   scan's findings.
+   the blocks the site search skips, packed), ``heads-done``;
+5. in its own process the job ends here, with a ``hand-over``: a
+   ``SocialJob`` and a ``ScanJob``, each run by a fresh process that imports
+   only what it needs (see ``run_helper``). In one process it goes on:
+6. ``social`` (the snippets and calendar, written only when they have no
+   errors), ``social-leaks`` (what the social files hold), then, after
+   MkDocs has written the site (an incoming ``post-build``), images
+   stripped of metadata and the leak scan's findings. In a build the scan
+   process reads each page MkDocs reports written until it has written them
+   all, and MkDocs' process then reads the rest.
 
 MkDocs sends its navigation (``nav``) right after its file list, before it
 renders a page. The job looks for it between pages, and from then on makes
@@ -39,8 +40,9 @@ its own process the job keeps each checked page packed (``PackedPages``).
 
 Memory: the checking process grows with the site, and MkDocs' process is at
 its largest while it makes the search index, after the last page. So the
-checking process ends before MkDocs writes most pages, and the scan process
-that takes over ends before the search index is made.
+checking process ends as soon as every head is made, the social posts are
+made by a process that holds only what they need, and the scan process that
+comes after ends before the search index is made.
 
 This module imports no MkDocs; ``mkdocs_plugins`` adapts it to MkDocs' events.
 """
@@ -311,20 +313,14 @@ class BuildJob:
         head.append(meta_tags(doc, where.url, image, s.site_name, withheld=bool(page.withheld)))
         return "\n".join(head), lang, late
 
-    def social_posts(self) -> SocialOutcome:
-        from .emit.social_outputs import social_files, write_files
-
+    def social_job(self) -> SocialJob:
+        """What the social posts are made from: every checked page (packed,
+        in the job's own process), the policy and each page's address."""
         s, nav = self.settings, self.nav
         assert nav is not None
-        self.current = "the social posts"
         target = Path(os.environ.get("CAREPRESS_SOCIAL_DIR") or s.social_dir)
-        run = social_files(self.results, self.policy, s.today,
-                           lambda doc: nav[doc.rel_path].url if doc.rel_path in nav else s.site_url)
-        findings = tuple(run.findings)
-        if any(f.severity is Severity.ERROR for f in findings):
-            return SocialOutcome(findings, 0, str(target))  # nothing written until fixed
-        write_files(run.files, target)
-        return SocialOutcome(findings, len(run.files), str(target))
+        urls = {rel: nav[rel].url for rel in self.results if rel in nav}
+        return SocialJob(self.results, self.policy, s.today, urls, s.site_url, target)
 
     # -- 5. what reads what was published -------------------------------------
     def scan_job(self, social_dir: Path | None) -> ScanJob:
@@ -343,7 +339,7 @@ class BuildJob:
             contexts[dest] = page_context(page.document, self.policy)
             cleared[dest] = {s.text for s in suppressions_of(page.document) if s.rule.startswith("phi.") and s.text}
         default = dataclasses.replace(base_context(self.policy), patient_context=False)
-        self.results.clear()
+        self.results = {}  # let go here (a SocialJob may hold them)
         self._give_back()
         return ScanJob(contexts, cleared, default, social_dir)
 
@@ -371,15 +367,41 @@ class BuildJob:
 
 
 @dataclass
+class SocialJob:
+    """The social posts: snippets, the calendar and the CSV layouts, written
+    only when they have no errors. Under ``mkdocs build`` this runs in a
+    fresh process (``run_helper``) once the checking process has ended: its
+    code and pages are what the posts need, not what checking needed."""
+
+    pages: Mapping[str, Any]  # rel_path -> checked page (PackedPages in a build)
+    policy: Any
+    today: dt.date
+    urls: dict[str, str]  # rel_path -> the page's address
+    site_url: str
+    target: Path
+    current: str = "the social posts"
+
+    def run(self) -> SocialOutcome:
+        from .emit.social_outputs import social_files, write_files
+
+        urls, site_url = self.urls, self.site_url
+        run = social_files(self.pages, self.policy, self.today, lambda doc: urls.get(doc.rel_path, site_url))
+        findings = tuple(run.findings)
+        if any(f.severity is Severity.ERROR for f in findings):
+            return SocialOutcome(findings, 0, str(self.target))  # nothing written until fixed
+        write_files(run.files, self.target)
+        return SocialOutcome(findings, len(run.files), str(self.target))
+
+
+@dataclass
 class ScanJob:
     """Everything published, read for PHI and script: the social files, then
     the site, each page as soon as MkDocs has written it (see SiteScan).
 
-    Under ``mkdocs build`` this runs in a third process (``run_scan``),
-    started when the checking process has made the social posts and ended:
-    that process grew with the site, and a fresh one that imports only the
-    scanners is a fraction of its size while MkDocs writes the last pages and
-    its search index."""
+    Under ``mkdocs build`` this runs in a fresh process (``run_helper``),
+    started when the social posts are written: one that imports only the
+    scanners is a fraction of the size of the processes before it while
+    MkDocs writes the last pages and its search index."""
 
     contexts: dict[str, Any]  # output file -> its page's PHI context
     cleared: dict[str, set[str]]  # output file -> the text a privacy reviewer cleared on its page
@@ -592,8 +614,8 @@ def messages(job: BuildJob, receive: Callable[[], tuple[Any, ...]],
              ahead: Callable[[], int] = lambda: LEAD, hand_over: bool = False) -> Iterator[tuple[Any, ...]]:
     """The job from start to end, as the messages the MkDocs process reads
     (``ahead``: how many it has not read yet). With ``hand_over`` the job
-    ends after the social posts with a ``scan`` message: the ScanJob, for a
-    fresh process to run (see ``run_scan``)."""
+    ends once every head is made, with a ``hand-over`` message: the SocialJob
+    and the ScanJob, for fresh processes to run (see ``run_helper``)."""
     try:
         ready = job.start()
     except PolicyFailed as exc:
@@ -634,15 +656,17 @@ def messages(job: BuildJob, receive: Callable[[], tuple[Any, ...]],
         if (packed := job.made.pop(rel, None)) is not None:
             yield ("head", rel, packed)
     yield ("heads-done",)
-    social_dir = None
-    if job.settings.social:
-        outcome = job.social_posts()
-        yield ("social", outcome)
-        social_dir = Path(outcome.target) if outcome.written else None
-    scan = job.scan_job(social_dir)
+    social = job.social_job() if job.settings.social else None
+    scan = job.scan_job(None)
     if hand_over:
-        yield ("scan", scan)
+        # Packed here: the MkDocs process only passes the social job on.
+        yield ("hand-over", _job_bytes(social) if social is not None else None, scan)
         return
+    if social is not None:
+        job.current = social.current
+        outcome = social.run()
+        yield ("social", outcome)
+        scan.social_dir = Path(outcome.target) if outcome.written else None
     yield from scan_messages(scan, mail)
 
 
@@ -716,18 +740,19 @@ def _run_in_child(job: BuildJob, outbox: Any, inbox: Any) -> None:
         outbox.join_thread()
 
 
-# The scan process's whole program (see Pipeline._start_scan): it imports the
-# scanners and nothing of MkDocs or of the page checks.
-_SCAN_PROGRAM = "import sys; from carepress.buildjob import run_scan; run_scan(int(sys.argv[1]), int(sys.argv[2]))"
+# A helper process's whole program (see _Helper): it imports what its job
+# needs, and nothing of MkDocs.
+_HELPER_PROGRAM = "import sys; from carepress.buildjob import run_helper; run_helper(int(sys.argv[1]), int(sys.argv[2]))"
 
 
-def run_scan(read_fd: int, write_fd: int) -> None:
-    """The scan process: the ScanJob comes first, then the pages MkDocs has
-    written, then the word that it has written them all; what it finds goes
-    back (``_scan_process_messages``).
+def run_helper(read_fd: int, write_fd: int) -> None:
+    """A helper process: its job comes first, a SocialJob or a ScanJob. The
+    social posts go back and the process ends; a scan then reads the pages
+    MkDocs has written until the word that it has written them all, and
+    what it read goes back (``_scan_process_messages``).
 
     A thread takes every message off the pipe as it comes, so the MkDocs
-    process never waits for the scan to read."""
+    process never waits for the helper to read."""
     import contextlib
     import queue
     import threading
@@ -741,7 +766,7 @@ def run_scan(read_fd: int, write_fd: int) -> None:
             while True:
                 box.put(inbox.recv())
         except (EOFError, OSError):
-            box.put(("closed",))  # the MkDocs process has gone: the scan fails on it and ends
+            box.put(("closed",))  # the MkDocs process has gone: the helper fails on it and ends
 
     def poll() -> tuple[Any, ...] | None:
         try:
@@ -749,20 +774,97 @@ def run_scan(read_fd: int, write_fd: int) -> None:
         except queue.Empty:
             return None
 
-    threading.Thread(target=pump, name="carepress-scan-inbox", daemon=True).start()
-    scan: ScanJob | None = None
+    threading.Thread(target=pump, name="carepress-helper-inbox", daemon=True).start()
+    job: SocialJob | ScanJob | None = None
     try:
-        first = box.get()
-        if first[0] != "scan":
-            return
-        scan = first[1]
-        for message in _scan_process_messages(scan, _Mail(box.get, poll, order=("pages-done",))):
-            outbox.send(message)
+        first = box.get()  # the job, or ('closed',)
+        job = first[1] if len(first) > 1 else None
+        if isinstance(job, SocialJob):
+            outbox.send(("social", job.run()))
+        elif isinstance(job, ScanJob):
+            for message in _scan_process_messages(job, _Mail(box.get, poll, order=("pages-done",))):
+                outbox.send(message)
     except BaseException:  # noqa: BLE001 - reported to the MkDocs process, which fails the build
         with contextlib.suppress(OSError):
-            outbox.send(("crash", scan.current if scan is not None else "", traceback.format_exc()))
+            outbox.send(("crash", job.current if job is not None else "", traceback.format_exc()))
     finally:
         outbox.close()
+
+
+def _job_bytes(job: SocialJob | ScanJob) -> bytes:
+    """A helper's first message, as the bytes it reads (see run_helper)."""
+    return pickle.dumps(("job", job), pickle.HIGHEST_PROTOCOL)
+
+
+class _Helper:
+    """A fresh process that runs one job for the MkDocs process (see
+    run_helper), over two pipes."""
+
+    def __init__(self, name: str, job: bytes) -> None:
+        import subprocess
+        from multiprocessing.connection import Connection
+
+        self.name = name
+        to_helper, from_helper = os.pipe(), os.pipe()
+        here = str(Path(__file__).resolve().parent.parent)  # where the carepress package is
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p))
+        try:
+            self.process = subprocess.Popen(  # noqa: S603 - this interpreter, this package
+                [sys.executable, "-c", _HELPER_PROGRAM, str(to_helper[0]), str(from_helper[1])],
+                pass_fds=(to_helper[0], from_helper[1]), stdin=subprocess.DEVNULL, env=env)
+        except OSError as exc:
+            os.close(to_helper[1])
+            os.close(from_helper[0])
+            raise JobFailed(f"the carepress {name} process could not start ({exc}); nothing was published") from None
+        finally:
+            os.close(to_helper[0])
+            os.close(from_helper[1])
+        self._send = Connection(to_helper[1], readable=False)
+        self._receive = Connection(from_helper[0], writable=False)
+        try:
+            self._send.send_bytes(job)
+        except OSError:
+            self._failed()
+
+    def send(self, *message: Any) -> None:
+        try:
+            self._send.send(message)
+        except OSError:
+            self._failed()
+
+    def ready(self) -> bool:
+        """A message is waiting (or the process has ended)."""
+        return bool(self._receive.poll(0))
+
+    def receive(self) -> tuple[Any, ...]:
+        while not self._receive.poll(0.5):
+            if self.process.poll() is not None:
+                break
+        try:
+            return self._receive.recv()
+        except (EOFError, OSError):
+            self._failed()
+
+    def _failed(self) -> typing.NoReturn:
+        code = self.process.wait()
+        raise JobFailed(
+            f"the carepress {self.name} process stopped unexpectedly (exit code {code}); "
+            "nothing was published, and the build fails."
+        ) from None
+
+    def end(self, stop: bool = False) -> None:
+        """Let the process end after its last message, or ``stop`` it."""
+        import subprocess
+
+        self._send.close()
+        self._receive.close()
+        if stop:
+            self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 def _unread(outbox: Any) -> int:
@@ -801,9 +903,8 @@ class Pipeline:
         self.separate = separate_process
         self._process: Any = None  # the checking process
         self._scan_job: ScanJob | None = None  # once the checking process has handed over
-        self._scan: Any = None  # the scan process (see run_scan), while MkDocs writes pages
-        self._scan_send: Any = None
-        self._scan_receive: Any = None
+        self._helper: _Helper | None = None  # the social process, then the scan process
+        self._scanning = ""  # where the scan reads written pages: "process" or "here" (decided after the posts)
         self._pages_done = False  # MkDocs has written every page
         self._job = job
         self._site_dir = ""
@@ -846,24 +947,30 @@ class Pipeline:
         self._written.append(dest_uri)
         if len(self._written) % WRITTEN_BATCH:
             return
-        if self._scan_job is None:
+        if not self._scanning:
             self._look()
         self._send_written()
 
     def _send_written(self) -> None:
-        if self._scan is not None and self._written:
-            self._to_scan("written", self._site_dir, tuple(self._written))
+        if self._scanning == "process" and self._written:
+            assert self._helper is not None
+            self._helper.send("written", self._site_dir, tuple(self._written))
             self._written.clear()
 
     def _look(self) -> None:
-        """Take what the checking process has sent, without waiting (the heads
-        MkDocs will ask for, and at last the hand-over to the scan process)."""
+        """Take what has come, without waiting: the heads MkDocs will ask for,
+        the hand-over, the social posts, until the scan process is started."""
         import queue
 
-        while self._process is not None and self._scan_job is None:
-            try:
-                message = self._inbox.get_nowait()
-            except queue.Empty:
+        while not self._scanning:
+            if self._process is not None:
+                try:
+                    message = self._inbox.get_nowait()
+                except queue.Empty:
+                    return
+            elif self._helper is not None and self._helper.ready():
+                message = self._helper.receive()
+            else:
                 return
             self._dispatch(message)
 
@@ -881,11 +988,12 @@ class Pipeline:
         if not self.separate or self._pages_done:
             return
         self._pages_done = True
-        self.wait(lambda: self._scan_job is not None)
-        if self._scan is not None:
+        self.wait(lambda: bool(self._scanning))
+        if self._scanning == "process":
             self._send_written()
-            self._to_scan("pages-done")
-            self.wait(lambda: self._scan is None)
+            assert self._helper is not None
+            self._helper.send("pages-done")
+            self.wait(lambda: self._helper is None)
 
     def finish(self, site_dir: Path, images: list[Path]) -> list[Finding]:
         """MkDocs has written the site: the post-build scan's findings."""
@@ -900,16 +1008,34 @@ class Pipeline:
         self.read_early = scan.read_early
         return self.post_build
 
-    def _handed_over(self, scan: ScanJob) -> None:
-        """The checking process has ended with the social posts. While MkDocs
-        writes pages, a fresh process that imports only the scanners reads
-        them; after, this one reads what is published."""
+    def _handed_over(self, social: bytes | None, scan: ScanJob) -> None:
+        """The checking process has made every head, and ends: a fresh
+        process makes the social posts (its memory is what the posts need,
+        not what checking needed), then another reads what is published."""
         self._scan_job = scan
         self._end_process(handed_over=True)
+        if social is not None:
+            self._helper = _Helper("social posts", social)
+        else:
+            self._posts_done(None)
+
+    def _posts_done(self, outcome: SocialOutcome | None) -> None:
+        """While MkDocs writes pages, a fresh process that imports only the
+        scanners reads them; once it has written them all, this one reads
+        what is left. If it already has, this one reads everything."""
+        scan = self._scan_job
+        assert scan is not None
+        if self._helper is not None:
+            self._helper.end()
+            self._helper = None
+        scan.social_dir = Path(outcome.target) if outcome is not None and outcome.written else None
         if self._pages_done:
+            self._scanning = "here"
             self.social_leaks = self._here(scan, scan.social_leaks)
         else:
-            self._start_scan(scan)
+            self._scanning = "process"
+            self._helper = _Helper("scan", _job_bytes(scan))
+            self._send_written()
 
     @staticmethod
     def _here(scan: ScanJob, step: Callable[[], list[Finding]]) -> list[Finding]:
@@ -924,39 +1050,17 @@ class Pipeline:
     def _scanned(self, read: tuple[str, dict[str, Any]] | None) -> None:
         """What the scan process read (its site and pages); it ends now."""
         scan = self._scan_job
-        assert scan is not None
+        assert scan is not None and self._helper is not None
         if read is not None:
             scan.early = SiteScan(Path(read[0]), scan.contexts, scan.default)
             scan.early.done = read[1]
-        self._end_scan()
-
-    def _start_scan(self, scan: ScanJob) -> None:
-        import subprocess
-        from multiprocessing.connection import Connection
-
-        to_scan, from_scan = os.pipe(), os.pipe()
-        here = str(Path(__file__).resolve().parent.parent)  # where the carepress package is
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p))
-        try:
-            self._scan = subprocess.Popen(  # noqa: S603 - this interpreter, this package
-                [sys.executable, "-c", _SCAN_PROGRAM, str(to_scan[0]), str(from_scan[1])],
-                pass_fds=(to_scan[0], from_scan[1]), stdin=subprocess.DEVNULL, env=env)
-        except OSError as exc:
-            os.close(to_scan[1])
-            os.close(from_scan[0])
-            raise JobFailed(f"the carepress scan process could not start ({exc}); nothing was published") from None
-        finally:
-            os.close(to_scan[0])
-            os.close(from_scan[1])
-        self._scan_send = Connection(to_scan[1], readable=False)
-        self._scan_receive = Connection(from_scan[0], writable=False)
-        self._to_scan("scan", scan)
-        self._send_written()
+        self._helper.end()
+        self._helper = None
 
     # -- receiving ----------------------------------------------------------
     def _receive(self) -> tuple[Any, ...]:
-        if self._scan is not None:
-            return self._receive_scan()
+        if self._helper is not None:
+            return self._helper.receive()
         if self.separate and self._process is None:
             raise JobFailed("the carepress build job has ended; nothing more will come")
         if self._process is None:
@@ -979,28 +1083,6 @@ class Pipeline:
                         "no page was published. Run 'carepress check' to find the page that stops it."
                     ) from None
 
-    def _to_scan(self, *message: Any) -> None:
-        try:
-            self._scan_send.send(message)
-        except OSError:
-            self._scan_failed()
-
-    def _receive_scan(self) -> tuple[Any, ...]:
-        while not self._scan_receive.poll(0.5):
-            if self._scan.poll() is not None:
-                break
-        try:
-            return self._scan_receive.recv()
-        except (EOFError, OSError):
-            self._scan_failed()
-
-    def _scan_failed(self) -> typing.NoReturn:
-        code = self._scan.wait()
-        raise JobFailed(
-            f"the carepress scan process stopped unexpectedly (exit code {code}); the published files "
-            "were not all read for protected health information, so the build fails."
-        ) from None
-
     def _dispatch(self, message: tuple[Any, ...]) -> None:
         kind = message[0]
         if kind == "page":
@@ -1021,8 +1103,10 @@ class Pipeline:
             self.heads_done = True
         elif kind == "social":
             self.social = message[1]
-        elif kind == "scan":
-            self._handed_over(message[1])
+            if self.separate:
+                self._posts_done(message[1])
+        elif kind == "hand-over":
+            self._handed_over(message[1], message[2])
         elif kind == "social-leaks":
             self.social_leaks = message[1]
         elif kind == "scanned":
@@ -1081,20 +1165,6 @@ class Pipeline:
 
     def close(self) -> None:
         self._end_process()
-        self._end_scan(stop=True)
-
-    def _end_scan(self, stop: bool = False) -> None:
-        """Let the scan process end after its last message, or ``stop`` it."""
-        scan, self._scan = self._scan, None
-        if scan is not None:
-            self._scan_send.close()
-            self._scan_receive.close()
-            if stop:
-                scan.terminate()
-            import subprocess
-
-            try:
-                scan.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                scan.kill()
-                scan.wait()
+        helper, self._helper = self._helper, None
+        if helper is not None:
+            helper.end(stop=True)
