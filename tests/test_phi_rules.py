@@ -170,6 +170,40 @@ def test_paragraph_chunked_scan_equals_a_whole_scan_with_blank_and_whitespace_li
         assert [f.as_dict() for f in scan_text_chunked(text, "x", context, cache)] == whole
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([
+    "", " ", "\t", "<p>Call (312) 555-0199</p>", "<a\nhref='x'>multi-line tag</a>", "&amp; &#169; &copy",
+    "<script>var a = '<b>';\n\n</script>", "MRN 00123456 &lt;b&gt;", "<style>p{}</style>", "<b>x</b>",
+    "plain words", "jo@gmail.example", "& amp;", "<", ">",
+]), max_size=30), st.booleans())
+def test_a_large_file_read_a_piece_at_a_time_gives_what_reading_it_whole_gives(lines, patient):
+    """The social calendar is read a quarter of a megabyte of lines at a time
+    (here: a few bytes), its paragraphs one at a time: the text and the
+    findings are those of the whole file."""
+    import html
+    from unittest import mock
+
+    from carepress import phiscan
+    from carepress.phi import PhiContext
+
+    text = "\n".join(lines)
+
+    def whole_html_text(markup: str) -> str:
+        without = phiscan._SCRIPT_STYLE.sub(lambda m: "\n" * m.group(0).count("\n"), markup)
+        without = phiscan._TAG_ONE_LINE.sub(" ", without)
+        if "<" in without:
+            without = phiscan._TAG.sub(lambda m: "\n" * m.group(0).count("\n") + " ", without)
+        return html.unescape(without)
+
+    context = PhiContext(patient_context=patient)
+    expected = whole_html_text(text)
+    whole = [f.as_dict() for f in phiscan.scan_text_chunked(expected, "x", context, phiscan.ChunkCache())]
+    assert list(phiscan._split_lazily(expected)) == phiscan._PARAGRAPH_BREAKS.split(expected)
+    with mock.patch.object(phiscan, "_LINES_AT_ONCE", 8):
+        assert phiscan.html_text(text) == expected
+        assert [f.as_dict() for f in phiscan.scan_text_chunked(expected, "x", context, phiscan.ChunkCache())] == whole
+
+
 def test_output_json_is_scanned_string_by_string_in_document_order(tmp_path):
     """Objects are scanned as they are decoded, nested ones inside their parent's order."""
     from carepress.phi import PhiContext

@@ -22,7 +22,6 @@ from .frontmatter import Parsed, read_file
 from .model import Document, Finding, Severity, Suppression, parse_date
 from .policy import Policy
 from .rules import CONTENT_TYPES, Context, all_rules
-from .schemas import findings_for, frontmatter_schema
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 
@@ -118,6 +117,8 @@ def validate(parsed: Parsed) -> tuple[Document | None, list[Finding]]:
             )
         )
         return None, findings
+    from .schemas import findings_for, frontmatter_schema  # not at the top: see load_policy
+
     findings.extend(
         findings_for(frontmatter_schema(str(content_type)), doc.meta, doc.rel_path, doc.spans, doc.key_spans)
     )

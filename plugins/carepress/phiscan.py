@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -88,6 +88,8 @@ class ChunkCache:
 # A paragraph break: a line end, then lines holding nothing or only spaces
 # and tabs (possessive: no backtracking over a page's indentation).
 _PARAGRAPH_BREAKS = re.compile(r"(\n(?:[ \t]*+\n)++)")
+# How much text the scans of a large file take at a time (see _by_lines).
+_LINES_AT_ONCE = 1 << 18
 
 
 def scan_text_chunked(
@@ -95,8 +97,13 @@ def scan_text_chunked(
 ) -> list[Finding]:
     out: list[Finding] = []
     # The text splits at blank lines (whitespace-only lines count as blank),
-    # in C, in one pass; the loop below only looks things up.
-    pieces = _PARAGRAPH_BREAKS.split(text)
+    # in C, in one pass; the loop below only looks things up. A large text
+    # (the social calendar) is split a paragraph at a time instead, so that
+    # it is never held a second time as a list of its paragraphs.
+    if len(text) <= _LINES_AT_ONCE:
+        pieces: Iterable[str] = _PARAGRAPH_BREAKS.split(text)
+    else:
+        pieces = _split_lazily(text)
     line = first_line
     hits, seen = cache.hits, cache.seen
     for index, piece in enumerate(pieces):
@@ -124,6 +131,16 @@ def scan_text_chunked(
             ))
         line += piece.count("\n")
     return out
+
+
+def _split_lazily(text: str) -> Iterator[str]:
+    """What ``_PARAGRAPH_BREAKS.split(text)`` lists, one piece at a time."""
+    start = 0
+    for brk in _PARAGRAPH_BREAKS.finditer(text):
+        yield text[start : brk.start()]
+        yield brk.group()
+        start = brk.end()
+    yield text[start:]
 
 
 def _safe_scan(text: str, context: PhiContext, rel: str) -> list[PhiHit]:
@@ -197,10 +214,32 @@ def html_text(markup: str) -> str:
     the page itself is never rewritten). Line breaks are kept so findings
     point at the right line of the output file."""
     without = _SCRIPT_STYLE.sub(lambda m: "\n" * m.group(0).count("\n"), markup)
-    without = _TAG_ONE_LINE.sub(" ", without)  # nearly every tag, at C speed
-    if "<" in without:
-        without = _TAG.sub(lambda m: "\n" * m.group(0).count("\n") + " ", without)
-    return html.unescape(without)
+    parts = _by_lines(lambda text: _TAG_ONE_LINE.sub(" ", text), without)  # nearly every tag, at C speed
+    del without
+    if any("<" in part for part in parts):  # a tag over several lines, or a lone "<"
+        parts = _by_lines(html.unescape, _TAG.sub(lambda m: "\n" * m.group(0).count("\n") + " ", "".join(parts)))
+    else:
+        for i, part in enumerate(parts):
+            parts[i] = html.unescape(part)  # no character reference spans a line end
+    return "".join(parts)
+
+
+def _by_lines(transform: Callable[[str], str], text: str) -> list[str]:
+    """The pieces of ``transform(text)``, for a transform that never looks
+    across a line end, made a quarter of a megabyte of whole lines at a
+    time: a regular expression's substitution first lists every piece of its
+    result, about twice the text again for a large file with a tag on every
+    line (the social calendar)."""
+    if len(text) <= _LINES_AT_ONCE:
+        return [transform(text)]
+    parts = []
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + _LINES_AT_ONCE)
+        end = len(text) if end < 0 else end + 1
+        parts.append(transform(text[start:end]))
+        start = end
+    return parts
 
 
 _GENERATED = re.compile(r"<(div|details|ol)\b[^>]*\bdata-carepress\b[^>]*>.*?</\1\s*>", re.S | re.I)

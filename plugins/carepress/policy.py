@@ -19,7 +19,6 @@ from typing import Any
 
 from .frontmatter import read_yaml
 from .model import Finding, Severity
-from .schemas import apply_defaults, findings_for
 
 POLICY_FILES = {
     "hospital": ("hospital.yml", "policy/hospital.schema.json"),
@@ -215,6 +214,10 @@ def _load_retractions(path: Path, rel: str) -> tuple[dict[str, Retraction], dict
 
 def load_policy(policy_dir: Path, display_root: Path | None = None) -> Policy:
     """Load and validate every policy file; raise PolicyError on any problem."""
+    # Here, not at the top: a process that only uses a loaded policy (the
+    # social posts) never imports the validators.
+    from .schemas import apply_defaults, findings_for
+
     display_root = display_root or policy_dir.parent
     errors: list[Finding] = []
     loaded: dict[str, Any] = {}
