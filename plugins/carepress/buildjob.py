@@ -150,7 +150,10 @@ class BuildJob:
     deferred: MutableMapping[str, Any] = field(default_factory=dict)  # rel_path -> blocks made with the head
     nav: Mapping[str, NavPage] | None = None  # from the MkDocs process, soon after its file list
     waiting: dict[str, None] = field(default_factory=dict)  # checked pages whose head is not made yet, in order
-    made: dict[str, bytes] = field(default_factory=dict)  # rel_path -> its head, packed (see pack_head)
+    made: dict[str, bytes] = field(default_factory=dict)  # rel_path -> its head, packed (see pack)
+    # rel_path -> the page's PHI context and the text a privacy reviewer
+    # cleared on it, taken when its head is made (see scan_job)
+    leak_contexts: dict[str, tuple[Any, set[str]]] = field(default_factory=dict)
     # In its own short-lived process the job sets what it keeps aside from the
     # collector (see _settle); in the MkDocs process it must not.
     own_process: bool = False
@@ -276,9 +279,18 @@ class BuildJob:
         page = self.results.get(rel)
         made = self._head(rel, page)
         if made is not None:
-            self.made[rel] = pack_head(made)
+            self.made[rel] = pack(made)
         if page is not None and page.document is not None:
+            if page.valid:  # a page that failed its schema is read in the general context
+                self.leak_contexts[rel] = self._leak_context(page.document)
             self.results[rel] = _without_head_fields(page)
+
+    def _leak_context(self, doc: Any) -> tuple[Any, set[str]]:
+        from .checker import suppressions_of
+        from .rules.phi import page_context
+
+        cleared = {s.text for s in suppressions_of(doc) if s.rule.startswith("phi.") and s.text}
+        return page_context(doc, self.policy), cleared
 
     def _head(self, rel: str, page: Any) -> tuple[str | None, str, tuple[tuple[str, str], ...]] | None:
         """(the tags for <head> (None when carepress/schema is off), the
@@ -326,18 +338,15 @@ class BuildJob:
     def scan_job(self, social_dir: Path | None) -> ScanJob:
         """What the rest of the build needs of the pages: each page's PHI
         context and the text a privacy reviewer cleared on it, per output
-        file. The pages themselves are let go."""
-        from .checker import suppressions_of
-        from .rules.phi import base_context, page_context
+        file (taken as each head was made). The pages themselves are let go."""
+        from .rules.phi import base_context
 
         contexts: dict[str, Any] = {}
         cleared: dict[str, set[str]] = {}
         for dest, rel in self.dest_uris.items():
-            page = self.results.get(rel)
-            if page is None or page.document is None or not page.valid:
-                continue  # a page that failed its schema is read in the general context
-            contexts[dest] = page_context(page.document, self.policy)
-            cleared[dest] = {s.text for s in suppressions_of(page.document) if s.rule.startswith("phi.") and s.text}
+            if rel in self.leak_contexts:
+                contexts[dest], cleared[dest] = self.leak_contexts[rel]
+        self.leak_contexts = {}
         default = dataclasses.replace(base_context(self.policy), patient_context=False)
         self.results = {}  # let go here (a SocialJob may hold them)
         self._give_back()
@@ -530,13 +539,19 @@ class SiteScan:
         return findings
 
 
-def pack_head(made: tuple[Any, ...]) -> bytes:
-    """A page's head, kept small until MkDocs writes the page (a quarter of its size)."""
-    return zlib.compress(pickle.dumps(made, pickle.HIGHEST_PROTOCOL), 1)
+def pack(value: Any) -> bytes:
+    """A value kept small until it is needed (a head: a quarter of its size;
+    a checked page: a tenth of its objects' size)."""
+    return zlib.compress(pickle.dumps(value, pickle.HIGHEST_PROTOCOL), 1)
+
+
+def unpack(packed: bytes) -> Any:
+    return pickle.loads(zlib.decompress(packed))  # noqa: S301 - made by this build's own job
 
 
 def unpack_head(packed: bytes) -> tuple[str | None, str, tuple[tuple[str, str], ...]]:
-    return pickle.loads(zlib.decompress(packed))  # noqa: S301 - made by this build's own job
+    """A page's head (see BuildJob._head), as ``pack`` kept it."""
+    return unpack(packed)  # type: ignore[no-any-return]
 
 
 # What only a page's own HTML and head are made from; the social posts, the
@@ -703,10 +718,10 @@ class PackedPages(MutableMapping[str, Any]):
         self._packed: dict[str, bytes] = {}
 
     def __getitem__(self, rel: str) -> Any:
-        return pickle.loads(zlib.decompress(self._packed[rel]))  # noqa: S301 - packed by this process
+        return unpack(self._packed[rel])
 
     def __setitem__(self, rel: str, page: Any) -> None:
-        self._packed[rel] = zlib.compress(pickle.dumps(page, pickle.HIGHEST_PROTOCOL), 1)
+        self._packed[rel] = pack(page)
 
     def __delitem__(self, rel: str) -> None:
         del self._packed[rel]
@@ -893,7 +908,7 @@ class Pipeline:
         self.image_findings: list[Finding] = []
         self.checked = False
         self.banner: str | None = None
-        self.heads: dict[str, bytes] = {}  # packed (see pack_head) until the page is written
+        self.heads: dict[str, bytes] = {}  # packed (see pack) until the page is written
         self._unpacked: tuple[str, Any] = ("", None)
         self.heads_done = False
         self.social: SocialOutcome | None = None
