@@ -83,3 +83,43 @@ def test_emphasis_marks_all_go_as_the_pattern_removes_them(text):
     from carepress.readability import _EMPHASIS, _NO_EMPHASIS
 
     assert text.translate(_NO_EMPHASIS) == _EMPHASIS.sub("", text)
+
+
+def test_the_syllable_table_answers_every_word_as_the_dictionary_does():
+    from carepress.readability import SyllableTable, _read_syllable_table, _syllable_table
+
+    whole = _read_syllable_table()
+    table = _syllable_table()
+    assert len(table.words) == len(whole) > 100_000
+    assert [w for w, count in whole.items() if table.get(w) != count] == []
+    assert table.get("hypertension") == 4 and table.get("carepressword") is None and table.get("") is None
+    assert SyllableTable.from_cache(table.to_cache()).get("medication") == whole["medication"]
+
+
+def test_a_damaged_cached_table_is_read_again(tmp_path, monkeypatch):
+    from carepress import readability
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    readability._syllable_table.cache_clear()
+    try:
+        table = readability._syllable_table()
+        (cached,) = (tmp_path / "carepress").glob("syllables-*.marshal")
+        cached.write_bytes(cached.read_bytes()[: len(cached.read_bytes()) // 2])
+        readability._syllable_table.cache_clear()
+        assert readability._syllable_table().get("doctor") == table.get("doctor") == 2
+        assert readability._readable(table.to_cache())
+        assert not readability._readable((b"not a trie", b"\x01"))
+        assert not readability._readable((table.to_cache()[0], b"\x01"))  # counts for other words
+    finally:
+        readability._syllable_table.cache_clear()
+
+
+def test_words_seen_before_count_as_the_table_and_pyphen_count_them():
+    from carepress import readability
+
+    words = ["doctor", "doctor", "carepressword", "hypertension", "carepressword"]
+    readability._SEEN.clear()
+    first = readability._syllables(words, "en")
+    unknown = readability._pyphen_syllables("carepressword", "en")
+    assert dict(readability._SEEN) == {"doctor": 2, "carepressword": unknown, "hypertension": 4}
+    assert readability._syllables(words, "en") == first == 2 + 2 + 4 + 2 * unknown

@@ -321,8 +321,8 @@ def _prepare() -> None:
 
 def release() -> None:
     """Let go of what only checking pages keeps, for a process that checks no
-    more: the syllable table and the per-process memos (front-matter scalars,
-    citation printability, source hosts), about 25 MB after 2,000 pages. What
+    more: the syllable table and the per-process memos (words counted,
+    front-matter scalars, citation printability, source hosts). What
     it frees is used again by the steps after (heads, social posts)."""
     from . import frontmatter, readability
     from .emit import references
