@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+import pickle
 import signal
 from pathlib import Path
 
@@ -141,6 +142,59 @@ def test_a_job_that_raises_fails_the_build_with_its_traceback(project):
     try:
         with pytest.raises(JobFailed, match="(?s)please report it.*RuntimeError: a carepress bug"):
             pipeline.page("content/index.md")
+    finally:
+        pipeline.close()
+
+
+def test_a_spill_file_gives_back_what_was_put_in_here_and_in_a_fresh_process():
+    import subprocess
+    import sys
+
+    from carepress.buildjob import SpillFile
+
+    spill = SpillFile()
+    try:
+        assert os.readlink(f"/proc/self/fd/{spill.fd}").endswith("(deleted)")  # no name left behind
+        big = bytes(range(256)) * 1000
+        refs = [spill.put(b"heads" * 2), spill.put(b""), spill.put(big)]
+        assert refs == [(0, 10), (10, 0), (10, 256_000)]
+        assert [spill.get(ref) for ref in refs] == [b"headsheads", b"", big]
+        copy = pickle.loads(pickle.dumps(spill))
+        assert copy.fds() == (spill.fd,) and copy.get(refs[0]) == b"headsheads"
+        code = ("import pickle, sys; spill = pickle.loads(bytes.fromhex(sys.argv[1]));"
+                " sys.stdout.write(spill.get((0, 10)).decode())")
+        done = subprocess.run([sys.executable, "-c", code, pickle.dumps(spill).hex()], pass_fds=spill.fds(),
+                              capture_output=True, text=True, check=True)
+        assert done.stdout == "headsheads"
+        with pytest.raises(JobFailed, match="temporary file was cut short"):
+            spill.get((256_000, 100))
+    finally:
+        spill.close()
+
+
+def test_a_spill_file_that_cannot_be_written_stops_the_build_saying_what_to_free(project, tmp_path, monkeypatch):
+    from carepress.buildjob import SpillFailed, SpillFile
+
+    read_only = os.open(tmp_path / "read-only", os.O_RDONLY | os.O_CREAT)
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    with pytest.raises(SpillFailed, match=rf"could not write its temporary file in {tmp_path} .*set TMPDIR"):
+        SpillFile(read_only).put(b"a page")
+    os.close(read_only)
+    # In a build the checking process stops with that message, not a traceback.
+    def full(self, data):
+        raise SpillFailed(OSError(28, "No space left on device"))
+
+    monkeypatch.setattr(SpillFile, "put", full)
+    project.write("articles/a.md", ARTICLE)
+    pipeline = Pipeline(BuildJob(_settings(project.root)), separate_process=True)
+    try:
+        pipeline.send_files(_job_pages(project, ["articles/a.md"]), [])
+        with pytest.raises(JobFailed) as failed:
+            pipeline.page("content/articles/a.md")
+        assert str(failed.value) == (f"carepress could not write its temporary file in {tmp_path} (No space left on "
+                                     "device); nothing was published. Free some space there, or set TMPDIR to a "
+                                     "folder with room, and build again.")
     finally:
         pipeline.close()
 
@@ -353,7 +407,7 @@ def test_a_scan_process_reads_written_pages_and_ends_before_the_search_index_is_
     pipeline = Pipeline(BuildJob(_settings(tmp_path)), separate_process=False)
     pipeline.separate = True
     written = sorted(p.relative_to(site).as_posix() for p in site.glob("p*/index.html"))
-    pipeline._scan_job = scan
+    pipeline._scan_bytes = pickle.dumps(scan)  # as the checking process hands it over
     pipeline._posts_done(SocialOutcome((), 2, str(_social_dir(tmp_path))))  # the social process wrote them
     process = pipeline._helper.process
     try:
@@ -393,7 +447,7 @@ def test_a_job_that_hands_over_after_the_last_page_is_written_is_scanned_here(tm
     site = _scan_site(tmp_path, 3)
     pipeline = Pipeline(BuildJob(_settings(tmp_path)), separate_process=False)
     pipeline.separate, pipeline._pages_done = True, True
-    pipeline._scan_job = ScanJob({}, {}, PhiContext())
+    pipeline._scan_bytes = pickle.dumps(ScanJob({}, {}, PhiContext()))
     pipeline._posts_done(SocialOutcome((), 2, str(_social_dir(tmp_path))))
     assert pipeline._helper is None and pipeline._scanning == "here"
     assert [(f.path, f.rule) for f in pipeline.social_leaks] == [("social/calendar.html", "phi.email"),
@@ -410,7 +464,7 @@ def test_a_scan_process_that_dies_fails_the_build_with_a_message(tmp_path):
 
     pipeline = Pipeline(BuildJob(_settings(tmp_path)), separate_process=False)
     pipeline.separate = True
-    pipeline._handed_over(None, ScanJob({}, {}, PhiContext(), None))
+    pipeline._handed_over(None, pickle.dumps(ScanJob({}, {}, PhiContext(), None)))
     try:
         pipeline._helper.process.kill()
         with pytest.raises(JobFailed, match="scan process stopped unexpectedly"):
@@ -426,19 +480,22 @@ def test_in_its_own_process_the_job_ends_once_every_head_is_made_and_fresh_proce
     process, then a scan process starts, and reads the social files."""
     import pickle
 
-    from carepress.buildjob import ScanJob, SocialJob, messages
+    from carepress.buildjob import PackedPages, ScanJob, SocialJob, SpillFile, messages
     from carepress.rules.phi import page_context
 
     monkeypatch.chdir(project.root)
     job, pages, nav = _heads_job(project, article)
+    job.store = SpillFile()  # as in a build: the pages are kept in the file, not in the social job
+    job.results, job.deferred = PackedPages(job.store), PackedPages(job.store)
     dests = {f"articles/{rel[17:-3]}/index.html": rel for rel, _ in pages}
     inbox = [("files", pages, []), ("nav", nav, dests)]
     out = list(messages(job, lambda: inbox.pop(0), lambda: inbox.pop(0) if inbox else None, lambda: 0,
                         hand_over=True))
     assert [m[0] for m in out[-2:]] == ["heads-done", "hand-over"]
-    packed, scan = out[-1][1:]
-    social = pickle.loads(packed)[1]  # passed on, as it is, to the social process
+    packed, scan_bytes = out[-1][1:]
+    social, scan = pickle.loads(packed)[1], pickle.loads(scan_bytes)  # passed on, as they are
     assert isinstance(social, SocialJob) and isinstance(scan, ScanJob) and scan.social_dir is None
+    assert len(packed) < 20_000 and isinstance(social.pages, PackedPages) and social.pages.store.fd == job.store.fd
     assert sorted(social.pages) == sorted(rel for rel, _ in pages) and social.urls == {r: p.url for r, p in nav.items()}
     assert set(scan.contexts) == set(dests) and job.results == {}  # the checking process let its pages go
     story = read_file(pages[0][1], pages[0][0]).document
@@ -449,41 +506,49 @@ def test_in_its_own_process_the_job_ends_once_every_head_is_made_and_fresh_proce
     in_one = {m[0]: m for m in messages(one_job, lambda: inbox.pop(0), lambda: inbox.pop(0) if inbox else None)}
 
     pipeline = Pipeline(BuildJob(_settings(project.root)), separate_process=False)
-    pipeline.separate = True
+    pipeline.separate, pipeline._store = True, job.store
     try:
-        pipeline._handed_over(packed, scan)
+        pipeline._handed_over(packed, scan_bytes)
         social_process = pipeline._helper.process
         pipeline.wait(lambda: pipeline.social is not None and pipeline.social_leaks is not None)
         assert social_process.wait(timeout=10) == 0  # the social process has ended
         assert pipeline._scanning == "process" and pipeline._helper.process is not social_process
         assert pipeline.social == in_one["social"][1] and pipeline.social.written > 0
         assert pipeline.social_leaks == in_one["social-leaks"][1] == []
-        assert scan.social_dir == project.root / "social"
         pipeline.pages_written()
         assert pipeline._helper is None
+        assert pipeline.scan_job.social_dir == project.root / "social"
     finally:
         pipeline.close()
+    with pytest.raises(OSError):
+        os.fstat(job.store.fd)  # closed with the build
 
 
 def test_packed_pages_give_back_what_was_put_in(project, article, monkeypatch):
     """The checking process keeps its pages packed: every message of the job
     is the same as with plain objects."""
-    from carepress.buildjob import PackedPages, messages, unpack_head
+    from carepress.buildjob import PackedPages, SpillFile, Store, messages, unpack_head
 
     monkeypatch.chdir(project.root)
 
-    def run(packed: bool) -> list:
+    def run(store: Store | None) -> list:
         job, pages, nav = _heads_job(project, article)
         job.placeholder = "carepressblockTESTn"
-        if packed:
-            job.results, job.deferred = PackedPages(), PackedPages()
+        if store is not None:
+            job.store = store
+            job.results, job.deferred = PackedPages(store), PackedPages(store)
         inbox = [("files", pages, []), ("nav", nav, {}), ("post-build", project.root / "site", [])]
         out = list(messages(job, lambda: inbox.pop(0), lambda: inbox.pop(0) if inbox else None, lambda: 0))
-        return [(m[0], m[1], unpack_head(m[2])) if m[0] == "head" else m for m in out]
+        return [(m[0], m[1], unpack_head(job.store.get(m[2]))) if m[0] == "head" else m for m in out]
 
-    plain, packed = run(False), run(True)
+    spill = SpillFile()
+    try:
+        plain, packed, spilled = run(None), run(Store()), run(spill)
+        assert os.fstat(spill.fd).st_size > 3_000  # the pages and heads went to the file
+    finally:
+        spill.close()
     assert len(plain) == len(packed) and [m[0] for m in packed].count("head") == 3
-    assert packed == plain
+    assert packed == plain == spilled
     pages = PackedPages()
     pages["a"], pages["b"] = {"x": [1, 2]}, None
     assert list(pages) == ["a", "b"] and "a" in pages and len(pages) == 2 and pages["a"] == {"x": [1, 2]}
@@ -561,7 +626,7 @@ def test_a_scan_process_that_cannot_start_fails_the_build_with_a_message(tmp_pat
     pipeline.separate = True
     monkeypatch.setattr(sys, "executable", str(tmp_path / "no-python"))
     with pytest.raises(JobFailed, match="scan process could not start"):
-        pipeline._handed_over(None, ScanJob({}, {}, PhiContext(), None))
+        pipeline._handed_over(None, pickle.dumps(ScanJob({}, {}, PhiContext(), None)))
     assert pipeline._helper is None
 
 
@@ -572,7 +637,7 @@ def test_a_scan_step_that_breaks_in_the_mkdocs_process_fails_the_build_naming_wh
     site = _scan_site(tmp_path, 2)
     pipeline = Pipeline(BuildJob(_settings(tmp_path)), separate_process=False)
     pipeline.separate, pipeline._pages_done = True, True
-    pipeline._handed_over(None, ScanJob({}, {}, PhiContext(), None))
+    pipeline._handed_over(None, pickle.dumps(ScanJob({}, {}, PhiContext(), None)))
 
     def broken(self):
         raise RuntimeError("a scanner bug")
@@ -590,7 +655,7 @@ def test_a_social_process_that_breaks_fails_the_build_naming_the_social_posts(tm
     pipeline = Pipeline(BuildJob(_settings(tmp_path)), separate_process=False)
     pipeline.separate = True
     try:
-        pipeline._handed_over(_job_bytes(broken), ScanJob({}, {}, PhiContext()))
+        pipeline._handed_over(_job_bytes(broken), pickle.dumps(ScanJob({}, {}, PhiContext())))
         with pytest.raises(JobFailed, match=r"(?s)failed on the social posts .*Traceback"):
             pipeline.wait(lambda: pipeline.social is not None)
     finally:

@@ -36,13 +36,16 @@ a page's head whenever it is at least ``LEAD`` pages ahead of MkDocs (else
 it checks the next page, which MkDocs waits for); heads still due are made
 after the last page, in MkDocs' order. A page's citations and revisions are
 let go once its head is made, and every page once the social posts are. In
-its own process the job keeps each checked page packed (``PackedPages``).
+its own process the job keeps each checked page packed (``PackedPages``),
+and the pages and heads in a temporary file (``SpillFile``), not in memory.
 
-Memory: the checking process grows with the site, and MkDocs' process is at
+Memory: a build's processes run side by side, and MkDocs' process is at
 its largest while it makes the search index, after the last page. So the
-checking process ends as soon as every head is made, the social posts are
-made by a process that holds only what they need, and the scan process that
-comes after ends before the search index is made.
+checking process holds no page it has checked (they are in the file), and
+ends as soon as every head is made; MkDocs' process reads each head from the
+file as it writes the page; the social posts are made by a process that
+holds only what they need, and the scan process that comes after ends before
+the search index is made.
 
 This module imports no MkDocs; ``mkdocs_plugins`` adapts it to MkDocs' events.
 """
@@ -133,6 +136,88 @@ class JobFailed(Exception):
     """The job itself broke (a carepress bug, or the process was killed)."""
 
 
+class Store:
+    """Where the job keeps what it has packed until a step reads it: here,
+    in memory (the preview, one process). A reference is the bytes themselves."""
+
+    def put(self, data: bytes) -> Any:
+        return data
+
+    def get(self, ref: Any) -> bytes:
+        return ref  # type: ignore[no-any-return]
+
+    def fds(self) -> tuple[int, ...]:
+        """What a fresh process that reads this store must be given."""
+        return ()
+
+    def close(self) -> None:
+        pass
+
+
+class SpillFile(Store):
+    """What the job has packed (checked pages, heads), kept in a temporary
+    file instead of in any process's memory; a reference is an (offset,
+    length) pair.
+
+    The MkDocs process makes it before it forks the checking process, which
+    alone writes to it. MkDocs' process reads each head from it as it writes
+    the page, and the social process, given the descriptor, reads the pages.
+    The file has no name, so it is gone once the last of them closes it, even
+    after a crash. At 2,000 pages it holds about 10 MB."""
+
+    def __init__(self, fd: int | None = None) -> None:
+        if fd is None:
+            import tempfile
+
+            with tempfile.TemporaryFile() as handle:  # unnamed where the system allows (Linux: O_TMPFILE)
+                fd = os.dup(handle.fileno())
+        self.fd = fd
+        self._end = 0
+
+    def put(self, data: bytes) -> tuple[int, int]:
+        offset, view = self._end, memoryview(data)
+        try:
+            while view:
+                written = os.pwrite(self.fd, view, self._end)
+                view, self._end = view[written:], self._end + written
+        except OSError as exc:
+            raise SpillFailed(exc) from None
+        return offset, len(data)
+
+    def get(self, ref: Any) -> bytes:
+        offset, length = ref
+        data = os.pread(self.fd, length, offset)
+        if len(data) != length:
+            raise JobFailed("the carepress build's temporary file was cut short; nothing was published")
+        return data
+
+    def fds(self) -> tuple[int, ...]:
+        return (self.fd,)
+
+    def close(self) -> None:
+        import contextlib
+
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+
+    def __getstate__(self) -> dict[str, int]:
+        return {"fd": self.fd}  # a reader in another process, by the same descriptor
+
+    def __setstate__(self, state: dict[str, int]) -> None:
+        self.fd, self._end = state["fd"], 0
+
+
+class SpillFailed(Exception):
+    """The temporary file could not be written (a full disk, most often)."""
+
+    def __init__(self, exc: OSError) -> None:
+        import tempfile
+
+        super().__init__(
+            f"carepress could not write its temporary file in {tempfile.gettempdir()} ({exc.strerror or exc}); "
+            "nothing was published. Free some space there, or set TMPDIR to a folder with room, and build again.")
+
+
 _LAST_POLICY: Any = None  # kept across `mkdocs serve` rebuilds while its files are unchanged
 
 
@@ -150,7 +235,8 @@ class BuildJob:
     deferred: MutableMapping[str, Any] = field(default_factory=dict)  # rel_path -> blocks made with the head
     nav: Mapping[str, NavPage] | None = None  # from the MkDocs process, soon after its file list
     waiting: dict[str, None] = field(default_factory=dict)  # checked pages whose head is not made yet, in order
-    made: dict[str, bytes] = field(default_factory=dict)  # rel_path -> its head, packed (see pack)
+    made: dict[str, Any] = field(default_factory=dict)  # rel_path -> its head, packed (see pack), in the store
+    store: Store = field(default_factory=Store)  # where packed heads (and, in a build, pages) are kept
     # rel_path -> the page's PHI context and the text a privacy reviewer
     # cleared on it, taken when its head is made (see scan_job)
     leak_contexts: dict[str, tuple[Any, set[str]]] = field(default_factory=dict)
@@ -279,7 +365,7 @@ class BuildJob:
         page = self.results.get(rel)
         made = self._head(rel, page)
         if made is not None:
-            self.made[rel] = pack(made)
+            self.made[rel] = self.store.put(pack(made))
         if page is not None and page.document is not None:
             if page.valid:  # a page that failed its schema is read in the general context
                 self.leak_contexts[rel] = self._leak_context(page.document)
@@ -674,8 +760,10 @@ def messages(job: BuildJob, receive: Callable[[], tuple[Any, ...]],
     social = job.social_job() if job.settings.social else None
     scan = job.scan_job(None)
     if hand_over:
-        # Packed here: the MkDocs process only passes the social job on.
-        yield ("hand-over", _job_bytes(social) if social is not None else None, scan)
+        # Pickled here: the MkDocs process passes the social job on as it
+        # is, and reads the scan job only for what is left at the end.
+        yield ("hand-over", _job_bytes(social) if social is not None else None,
+               pickle.dumps(scan, pickle.HIGHEST_PROTOCOL))
         return
     if social is not None:
         job.current = social.current
@@ -711,17 +799,19 @@ class PackedPages(MutableMapping[str, Any]):
     The checking process holds every checked page, and what its reference
     list and history are made from, from its check until its head is made,
     which is after the last page is checked: as objects, about 20 KB a page
-    (40 MB at 2,000 pages); packed, about 2 KB. Packing costs about a
-    twentieth of a page's check, and each read unpacks a copy."""
+    (40 MB at 2,000 pages); packed, about 2 KB, which a build keeps in its
+    SpillFile, not in memory. Packing costs about a twentieth of a page's
+    check, and each read unpacks a copy."""
 
-    def __init__(self) -> None:
-        self._packed: dict[str, bytes] = {}
+    def __init__(self, store: Store | None = None) -> None:
+        self.store = store or Store()
+        self._packed: dict[str, Any] = {}  # rel_path -> its reference in the store
 
     def __getitem__(self, rel: str) -> Any:
-        return unpack(self._packed[rel])
+        return unpack(self.store.get(self._packed[rel]))
 
     def __setitem__(self, rel: str, page: Any) -> None:
-        self._packed[rel] = pack(page)
+        self._packed[rel] = self.store.put(pack(page))
 
     def __delitem__(self, rel: str) -> None:
         del self._packed[rel]
@@ -744,10 +834,12 @@ def _run_in_child(job: BuildJob, outbox: Any, inbox: Any) -> None:
     # so its memory pages stay shared instead of being copied on a scan.
     gc.freeze()
     job.own_process = True
-    job.results, job.deferred = PackedPages(), PackedPages()
+    job.results, job.deferred = PackedPages(job.store), PackedPages(job.store)
     try:
         for message in messages(job, inbox.get, lambda: _nowait(inbox), lambda: _unread(outbox), hand_over=True):
             outbox.put(message)
+    except SpillFailed as exc:
+        outbox.put(("failed", str(exc)))
     except BaseException:  # noqa: BLE001 - reported to the MkDocs process, which fails the build
         outbox.put(("crash", job.current, traceback.format_exc()))
     finally:
@@ -792,8 +884,8 @@ def run_helper(read_fd: int, write_fd: int) -> None:
     threading.Thread(target=pump, name="carepress-helper-inbox", daemon=True).start()
     job: SocialJob | ScanJob | None = None
     try:
-        first = box.get()  # the job, or ('closed',)
-        job = first[1] if len(first) > 1 else None
+        first = box.get()  # ('job', a SocialJob), ('scan', a ScanJob's bytes, the social files), or ('closed',)
+        job = _scan_job_of(first[1], first[2]) if first[0] == "scan" else first[1] if len(first) > 1 else None
         if isinstance(job, SocialJob):
             outbox.send(("social", job.run()))
         elif isinstance(job, ScanJob):
@@ -806,16 +898,23 @@ def run_helper(read_fd: int, write_fd: int) -> None:
         outbox.close()
 
 
-def _job_bytes(job: SocialJob | ScanJob) -> bytes:
-    """A helper's first message, as the bytes it reads (see run_helper)."""
+def _job_bytes(job: SocialJob) -> bytes:
+    """The social process's first message, as the bytes it reads (see run_helper)."""
     return pickle.dumps(("job", job), pickle.HIGHEST_PROTOCOL)
+
+
+def _scan_job_of(packed: bytes, social_dir: str | Path | None) -> ScanJob:
+    """The scan job the checking process handed over, with where the social files are."""
+    scan: ScanJob = pickle.loads(packed)  # noqa: S301 - made by this build's own job
+    scan.social_dir = Path(social_dir) if social_dir is not None else None
+    return scan
 
 
 class _Helper:
     """A fresh process that runs one job for the MkDocs process (see
     run_helper), over two pipes."""
 
-    def __init__(self, name: str, job: bytes) -> None:
+    def __init__(self, name: str, job: bytes, fds: tuple[int, ...] = ()) -> None:
         import subprocess
         from multiprocessing.connection import Connection
 
@@ -826,7 +925,7 @@ class _Helper:
         try:
             self.process = subprocess.Popen(  # noqa: S603 - this interpreter, this package
                 [sys.executable, "-c", _HELPER_PROGRAM, str(to_helper[0]), str(from_helper[1])],
-                pass_fds=(to_helper[0], from_helper[1]), stdin=subprocess.DEVNULL, env=env)
+                pass_fds=(to_helper[0], from_helper[1], *fds), stdin=subprocess.DEVNULL, env=env)
         except OSError as exc:
             os.close(to_helper[1])
             os.close(from_helper[0])
@@ -917,15 +1016,23 @@ class Pipeline:
         self.read_early = 0  # pages the post-build scan read while MkDocs rendered
         self.separate = separate_process
         self._process: Any = None  # the checking process
-        self._scan_job: ScanJob | None = None  # once the checking process has handed over
+        # The scan job, from the checking process's hand-over: as bytes, and
+        # once this process reads what is left, as the job (see scan_job).
+        self._scan_bytes: bytes | None = None
+        self._scan: ScanJob | None = None
+        self._social_dir: Path | None = None  # where the social files were written, if they were
+        self._read: tuple[str, dict[str, Any]] | None = None  # what the scan process read
         self._helper: _Helper | None = None  # the social process, then the scan process
         self._scanning = ""  # where the scan reads written pages: "process" or "here" (decided after the posts)
         self._pages_done = False  # MkDocs has written every page
         self._job = job
         self._site_dir = ""
         self._written: list[str] = []  # written pages not yet sent (see written)
+        self._store = job.store
         if separate_process:
             import multiprocessing as mp
+
+            job.store = self._store = SpillFile()  # made before the fork: both processes have it
 
             context = mp.get_context("fork")
             for stream in (sys.stdout, sys.stderr):
@@ -1017,20 +1124,24 @@ class Pipeline:
             self.wait(lambda: self.post_build is not None)
             return self.post_build or []
         self.pages_written()
-        scan = self._scan_job
-        assert scan is not None
+        scan = self.scan_job
+        if self._read is not None and scan.early is None:
+            scan.early = SiteScan(Path(self._read[0]), scan.contexts, scan.default)
+            scan.early.done = self._read[1]
         self.post_build = self._here(scan, lambda: scan.post_build(site_dir, images))
         self.read_early = scan.read_early
         return self.post_build
 
-    def _handed_over(self, social: bytes | None, scan: ScanJob) -> None:
+    def _handed_over(self, social: bytes | None, scan: bytes) -> None:
         """The checking process has made every head, and ends: a fresh
         process makes the social posts (its memory is what the posts need,
-        not what checking needed), then another reads what is published."""
-        self._scan_job = scan
+        not what checking needed), then another reads what is published.
+        This process keeps the scan job as bytes until it reads what is left
+        (unpacked, it would bring in the scanners while MkDocs renders)."""
+        self._scan_bytes = scan
         self._end_process(handed_over=True)
         if social is not None:
-            self._helper = _Helper("social posts", social)
+            self._helper = _Helper("social posts", social, fds=self._store.fds())
         else:
             self._posts_done(None)
 
@@ -1038,19 +1149,29 @@ class Pipeline:
         """While MkDocs writes pages, a fresh process that imports only the
         scanners reads them; once it has written them all, this one reads
         what is left. If it already has, this one reads everything."""
-        scan = self._scan_job
-        assert scan is not None
         if self._helper is not None:
             self._helper.end()
             self._helper = None
-        scan.social_dir = Path(outcome.target) if outcome is not None and outcome.written else None
+        self._social_dir = Path(outcome.target) if outcome is not None and outcome.written else None
         if self._pages_done:
             self._scanning = "here"
+            scan = self.scan_job
             self.social_leaks = self._here(scan, scan.social_leaks)
         else:
             self._scanning = "process"
-            self._helper = _Helper("scan", _job_bytes(scan))
+            assert self._scan_bytes is not None
+            start = ("scan", self._scan_bytes, str(self._social_dir) if self._social_dir else None)
+            self._helper = _Helper("scan", pickle.dumps(start, pickle.HIGHEST_PROTOCOL))
             self._send_written()
+
+    @property
+    def scan_job(self) -> ScanJob:
+        """The scan job, read from its bytes the first time this process needs it."""
+        if self._scan is None:
+            assert self._scan_bytes is not None, "the checking process has not handed over yet"
+            self._scan = _scan_job_of(self._scan_bytes, self._social_dir)
+            self._scan_bytes = None
+        return self._scan
 
     @staticmethod
     def _here(scan: ScanJob, step: Callable[[], list[Finding]]) -> list[Finding]:
@@ -1063,12 +1184,10 @@ class Pipeline:
                             f"published):\n{traceback.format_exc()}") from None
 
     def _scanned(self, read: tuple[str, dict[str, Any]] | None) -> None:
-        """What the scan process read (its site and pages); it ends now."""
-        scan = self._scan_job
-        assert scan is not None and self._helper is not None
-        if read is not None:
-            scan.early = SiteScan(Path(read[0]), scan.contexts, scan.default)
-            scan.early.done = read[1]
+        """What the scan process read (its site and pages); it ends now. The
+        scan job is read only after MkDocs' search index (see finish)."""
+        assert self._helper is not None
+        self._read = read
         self._helper.end()
         self._helper = None
 
@@ -1128,6 +1247,8 @@ class Pipeline:
             self._scanned(message[1])
         elif kind == "post-build":
             self.post_build, self.read_early = message[1], message[2]
+        elif kind == "failed":
+            raise JobFailed(message[1])
         elif kind == "crash":
             where = f" on {message[1]}" if message[1] else ""
             raise JobFailed(f"carepress failed{where} (a carepress bug; please report it with that page; "
@@ -1161,7 +1282,7 @@ class Pipeline:
         packed = self.heads.pop(rel, None) if last else self.heads.get(rel)
         if packed is None:
             return None
-        made = self._unpacked[1] if self._unpacked[0] == rel else unpack_head(packed)
+        made = self._unpacked[1] if self._unpacked[0] == rel else unpack_head(self._store.get(packed))
         self._unpacked = ("", None) if last else (rel, made)  # the two plugins ask one after the other
         return made
 
@@ -1183,3 +1304,5 @@ class Pipeline:
         helper, self._helper = self._helper, None
         if helper is not None:
             helper.end(stop=True)
+        if self.separate:
+            self._store.close()
