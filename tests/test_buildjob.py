@@ -178,9 +178,13 @@ def test_a_spill_file_that_cannot_be_written_stops_the_build_saying_what_to_free
     read_only = os.open(tmp_path / "read-only", os.O_RDONLY | os.O_CREAT)
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     monkeypatch.setattr("tempfile.tempdir", None)
-    with pytest.raises(SpillFailed, match=rf"could not write its temporary file in {tmp_path} .*set TMPDIR"):
+    with pytest.raises(SpillFailed, match=rf"temporary file could not be written in {tmp_path} .*set TMPDIR"):
         SpillFile(read_only).put(b"a page")
     os.close(read_only)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path / "gone"))
+    with pytest.raises(SpillFailed, match=r"temporary file could not be written in .*gone \(No such file"):
+        SpillFile()
+    monkeypatch.setattr("tempfile.tempdir", None)
     # In a build the checking process stops with that message, not a traceback.
     def full(self, data):
         raise SpillFailed(OSError(28, "No space left on device"))
@@ -192,8 +196,8 @@ def test_a_spill_file_that_cannot_be_written_stops_the_build_saying_what_to_free
         pipeline.send_files(_job_pages(project, ["articles/a.md"]), [])
         with pytest.raises(JobFailed) as failed:
             pipeline.page("content/articles/a.md")
-        assert str(failed.value) == (f"carepress could not write its temporary file in {tmp_path} (No space left on "
-                                     "device); nothing was published. Free some space there, or set TMPDIR to a "
+        assert str(failed.value) == (f"the build's temporary file could not be written in {tmp_path} (No space left "
+                                     "on device); nothing was published. Free some space there, or set TMPDIR to a "
                                      "folder with room, and build again.")
     finally:
         pipeline.close()

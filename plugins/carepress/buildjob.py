@@ -169,8 +169,11 @@ class SpillFile(Store):
         if fd is None:
             import tempfile
 
-            with tempfile.TemporaryFile() as handle:  # unnamed where the system allows (Linux: O_TMPFILE)
-                fd = os.dup(handle.fileno())
+            try:
+                with tempfile.TemporaryFile() as handle:  # unnamed where the system allows (Linux: O_TMPFILE)
+                    fd = os.dup(handle.fileno())
+            except OSError as exc:
+                raise SpillFailed(exc) from None
         self.fd = fd
         self._end = 0
 
@@ -207,14 +210,14 @@ class SpillFile(Store):
         self.fd, self._end = state["fd"], 0
 
 
-class SpillFailed(Exception):
-    """The temporary file could not be written (a full disk, most often)."""
+class SpillFailed(JobFailed):
+    """The temporary file could not be made or written (a full disk, most often)."""
 
     def __init__(self, exc: OSError) -> None:
         import tempfile
 
         super().__init__(
-            f"carepress could not write its temporary file in {tempfile.gettempdir()} ({exc.strerror or exc}); "
+            f"the build's temporary file could not be written in {tempfile.gettempdir()} ({exc.strerror or exc}); "
             "nothing was published. Free some space there, or set TMPDIR to a folder with room, and build again.")
 
 
@@ -1027,7 +1030,7 @@ class Pipeline:
         self.image_findings: list[Finding] = []
         self.checked = False
         self.banner: str | None = None
-        self.heads: dict[str, bytes] = {}  # packed (see pack) until the page is written
+        self.heads: dict[str, Any] = {}  # where each head is in the store, until the page is written
         self._unpacked: tuple[str, Any] = ("", None)
         self.heads_done = False
         self.social: SocialOutcome | None = None
@@ -1053,7 +1056,6 @@ class Pipeline:
             import multiprocessing as mp
 
             job.store = self._store = SpillFile()  # made before the fork: both processes have it
-
             context = mp.get_context("fork")
             for stream in (sys.stdout, sys.stderr):
                 stream.flush()  # else the child would write what is buffered a second time

@@ -140,7 +140,7 @@ class CompliancePlugin(BasePlugin[ComplianceConfig]):
         # across rebuilds, and reports every finding before it renders.
         self.separate = self.config.separate_process and not self.serving and Pipeline.can_fork()
         job = BuildJob(settings, guess=self._guess(config) if self.separate else None)
-        self.pipeline = Pipeline(job, separate_process=self.separate)
+        self.pipeline = self.ask(lambda: Pipeline(job, separate_process=self.separate))
 
     @event_priority(100)
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
