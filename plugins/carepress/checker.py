@@ -329,8 +329,8 @@ def release() -> None:
     from .rules import source
 
     readability.release()
-    frontmatter._SCALARS.clear()
-    references._PROBLEMS.clear()
+    frontmatter.forget()
+    references.forget()
     source.host.cache_clear()
 
 

@@ -249,6 +249,11 @@ def _walk(node: yaml.Node, path: tuple[Any, ...], state: _Walk, depth: int) -> A
 _SCALARS: dict[tuple[str, str], Any] = {}
 
 
+def forget() -> None:
+    """Let go of the scalars kept so far (a process that reads no more pages)."""
+    _SCALARS.clear()
+
+
 def _construct(node: yaml.Node, path: tuple[Any, ...], state: _Walk) -> Any:
     try:
         value = state.loader.construct_object(node)

@@ -676,6 +676,11 @@ def csl_problem(item: Mapping[str, Any], key: str) -> str | None:
     return problem
 
 
+def forget() -> None:
+    """Let go of the answers kept so far (a process that checks no more pages)."""
+    _PROBLEMS.clear()
+
+
 def _is_web_url(url: str) -> bool:
     if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
         return False
