@@ -482,8 +482,6 @@ def test_in_its_own_process_the_job_ends_once_every_head_is_made_and_fresh_proce
     """The checking process hands over the social posts' job and the scan's
     and ends; a fresh process makes the same posts as the job makes in one
     process, then a scan process starts, and reads the social files."""
-    import pickle
-
     from carepress.buildjob import PackedPages, ScanJob, SocialJob, SpillFile, messages
     from carepress.rules.phi import page_context
 

@@ -926,6 +926,12 @@ def _job_bytes(job: SocialJob) -> bytes:
     return pickle.dumps(("job", job), pickle.HIGHEST_PROTOCOL)
 
 
+def _scan_start(scan: bytes, social_dir: Path | None) -> bytes:
+    """The scan process's first message: the scan job as the checking process
+    packed it, and where the social files are (see _scan_job_of)."""
+    return pickle.dumps(("scan", scan, str(social_dir) if social_dir else None), pickle.HIGHEST_PROTOCOL)
+
+
 def _scan_job_of(packed: bytes, social_dir: str | Path | None) -> ScanJob:
     """The scan job the checking process handed over, with where the social files are."""
     scan: ScanJob = pickle.loads(packed)  # noqa: S301 - made by this build's own job
@@ -1182,8 +1188,7 @@ class Pipeline:
         else:
             self._scanning = "process"
             assert self._scan_bytes is not None
-            start = ("scan", self._scan_bytes, str(self._social_dir) if self._social_dir else None)
-            self._helper = _Helper("scan", pickle.dumps(start, pickle.HIGHEST_PROTOCOL))
+            self._helper = _Helper("scan", _scan_start(self._scan_bytes, self._social_dir))
             self._send_written()
 
     @property
